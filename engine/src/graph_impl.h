@@ -1,0 +1,82 @@
+/* The private layout of og_graph and og_builder, shared by the algorithm files. */
+#ifndef OG_GRAPH_IMPL_H
+#define OG_GRAPH_IMPL_H
+
+#include "internal.h"
+#include "og/graph.h"
+#include "strtab.h"
+
+/* Sizes at or above this are kept in the sorted overflow table. */
+#define OG_SIZE_BIG UINT32_MAX
+#define OG_META_NOLABEL 0x0FFFFFFFu
+#define OG_META_PACK(kind, label) \
+  (((uint32_t)(kind) << 28) | ((label) >= OG_META_NOLABEL ? OG_META_NOLABEL : (uint32_t)(label)))
+
+typedef struct og_bigsize {
+  og_index node;
+  uint64_t size;
+} og_bigsize;
+
+/* id -> index open-addressing table (linear probing, OG_INDEX_NONE = empty). */
+typedef struct og_idmap {
+  og_index *slots;
+  size_t cap; /* power of two, or 0 */
+} og_idmap;
+
+/* Node columns, as grown by the builder and kept by the graph. */
+typedef struct og_nodes {
+  og_id *id;
+  og_type *type;
+  uint32_t *size; /* OG_SIZE_BIG: see big[] */
+  uint16_t *flags;
+  uint32_t *refcount;
+  og_str *label;
+  og_index count, cap;
+  og_bigsize *big; /* sorted by node, since nodes are appended in order */
+  size_t nbig, capbig;
+} og_nodes;
+
+struct og_graph {
+  og_allocator alloc;
+  og_nodes nodes;
+  og_idmap ids;
+  og_strtab strs;  /* labels and names */
+  og_typetab types;
+  /* forward CSR */
+  uint32_t *out_off; /* count+1 */
+  og_index *out_dst; /* nedges */
+  uint32_t *out_meta;
+  uint64_t nedges;
+  /* reverse CSR, built on demand; referrers deduplicated */
+  uint32_t *in_off; /* count+1 or NULL */
+  og_index *in_src;
+  uint64_t nin;
+  void *user_data;
+};
+
+struct og_builder {
+  og_allocator alloc;
+  og_nodes nodes;
+  og_idmap ids;
+  og_strtab strs;
+  og_typetab types;
+  og_index *esrc, *edst;
+  uint32_t *emeta;
+  size_t nedges, ecap;
+  bool sorted; /* edges arrived grouped by non-decreasing source */
+};
+
+/* Id map operations (idmap.c). ids is the node id column the slots point into. */
+int og__idmap_reserve(og_idmap *m, const og_allocator *a, const og_id *ids, size_t n);
+og_index og__idmap_find(const og_idmap *m, const og_id *ids, og_id id);
+/* Insert node idx (whose id is ids[idx]); returns false if the id is present. */
+bool og__idmap_insert(og_idmap *m, const og_id *ids, og_index idx);
+void og__idmap_free(og_idmap *m, const og_allocator *a);
+
+/* Size of a node, reading the overflow table when needed. O(1) or O(log big). */
+uint64_t og__node_size(const og_nodes *n, og_index i);
+
+/* Reverse CSR on demand. */
+int og__graph_reverse(og_graph *g);
+
+#endif

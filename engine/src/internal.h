@@ -1,0 +1,58 @@
+/* Private helpers shared by the engine's source files: errors, allocation, assertions. */
+#ifndef OG_INTERNAL_H
+#define OG_INTERNAL_H
+
+#include <assert.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "og/alloc.h"
+#include "og/errors.h"
+
+/* Record a formatted message for og_error_last() and return code. */
+int og__fail(int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Guard for public entry points: a false expression is a caller's mistake, reported. */
+#define OG_ASSERT_ARG(expr)                                                            \
+  do {                                                                                 \
+    if (!(expr)) return og__fail(OG_EINVALID, "invalid argument: %s (in %s)", #expr, __func__); \
+  } while (0)
+
+/* Internal invariant. */
+#define OG_ASSERT(expr) assert(expr)
+
+/* Propagate a non-zero code. */
+#define OG_TRY(expr)           \
+  do {                         \
+    int og__rc = (expr);       \
+    if (og__rc != OG_OK) return og__rc; \
+  } while (0)
+
+/* Allocation through an og_allocator; failures are recorded as OG_ENOMEM by the callers. */
+void *og__alloc(const og_allocator *a, size_t size);
+void *og__realloc(const og_allocator *a, void *ptr, size_t old_size, size_t new_size);
+void og__free(const og_allocator *a, void *ptr, size_t size);
+/* n * size with overflow check: returns false on overflow. */
+bool og__mul_ok(size_t n, size_t size, size_t *out);
+
+/* Grow *ptr (holding *cap elements of elem bytes) to hold at least need elements, doubling.
+   Returns OG_OK or OG_ENOMEM/OG_ELIMIT with a message. */
+int og__grow(const og_allocator *a, void **ptr, size_t *cap, size_t need, size_t elem);
+
+/* 64-bit mixer for hashing ids and strings. */
+static inline uint64_t og__mix64(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+uint64_t og__hash_bytes(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,46 @@
+/* Interned strings and types: bytes live in an arena of blocks; a hash finds duplicates. */
+#ifndef OG_STRTAB_H
+#define OG_STRTAB_H
+
+#include "internal.h"
+#include "og/common.h"
+
+typedef struct og_arena_block og_arena_block;
+
+/* A bump arena of large blocks; released all at once. */
+typedef struct og_arena {
+  og_arena_block *head;
+  size_t used_total; /* bytes handed out */
+  size_t held_total; /* bytes held in blocks */
+} og_arena;
+
+void *og__arena_alloc(og_arena *ar, const og_allocator *a, size_t size);
+void og__arena_free(og_arena *ar, const og_allocator *a);
+
+typedef struct og_strtab {
+  og_arena arena;
+  const char **ptr; /* per string: its bytes (NUL-terminated copy) */
+  uint32_t *len;
+  uint32_t count, cap;
+  uint32_t *slots; /* hash slots: string handle or UINT32_MAX */
+  size_t nslots;
+} og_strtab;
+
+int og__strtab_intern(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out);
+/* Lookup without inserting: OG_STR_NONE when absent. */
+og_str og__strtab_find(const og_strtab *t, const char *s, size_t len);
+void og__strtab_free(og_strtab *t, const og_allocator *a);
+
+typedef struct og_typetab {
+  og_str *short_name;
+  og_str *long_name;
+  uint32_t count, cap;
+  uint32_t *slots; /* hash of (short, long) -> type handle */
+  size_t nslots;
+} og_typetab;
+
+int og__typetab_add(og_typetab *t, const og_allocator *a, og_str short_name, og_str long_name,
+                    og_type *out);
+void og__typetab_free(og_typetab *t, const og_allocator *a);
+
+#endif
