@@ -20,7 +20,7 @@ typedef struct og_bigsize {
 /* id -> index open-addressing table (linear probing, OG_INDEX_NONE = empty). */
 typedef struct og_idmap {
   og_index *slots;
-  size_t cap; /* power of two, or 0 */
+  size_t cap; /* any size, or 0 */
 } og_idmap;
 
 /* Node columns, as grown by the builder and kept by the graph. */
@@ -60,10 +60,12 @@ struct og_builder {
   og_idmap ids;
   og_strtab strs;
   og_typetab types;
-  og_index *esrc, *edst;
+  uint32_t *deg;   /* out-degree per node, a column grown with the nodes */
+  og_index *esrc;  /* per-edge source, only once edges stopped arriving grouped by source */
+  og_index *edst;
   uint32_t *emeta;
   size_t nedges, ecap;
-  bool sorted; /* edges arrived grouped by non-decreasing source */
+  og_index last_src; /* source of the latest edge, while edges stay grouped */
 };
 
 /* Id map operations (idmap.c). ids is the node id column the slots point into. */
@@ -71,10 +73,18 @@ int og__idmap_reserve(og_idmap *m, const og_allocator *a, const og_id *ids, size
 og_index og__idmap_find(const og_idmap *m, const og_id *ids, og_id id);
 /* Insert node idx (whose id is ids[idx]); returns false if the id is present. */
 bool og__idmap_insert(og_idmap *m, const og_id *ids, og_index idx);
+/* Resize to 1.25 slots per node once no more nodes come. */
+int og__idmap_seal(og_idmap *m, const og_allocator *a, const og_id *ids, size_t n);
 void og__idmap_free(og_idmap *m, const og_allocator *a);
 
 /* Size of a node, reading the overflow table when needed. O(1) or O(log big). */
 uint64_t og__node_size(const og_nodes *n, og_index i);
+
+/* Node columns: grow to hold need nodes (deg, when not NULL, grows alongside); shrink to count;
+   free. */
+int og__nodes_grow(og_nodes *n, const og_allocator *a, size_t need, uint32_t **deg);
+void og__nodes_shrink(og_nodes *n, const og_allocator *a);
+void og__nodes_free(og_nodes *n, const og_allocator *a);
 
 /* Reverse CSR on demand. */
 int og__graph_reverse(og_graph *g);

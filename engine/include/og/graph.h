@@ -153,7 +153,7 @@ OG_EXTERN const char *og_graph_str(const og_graph *g, og_str s, size_t *len_out)
 OG_EXTERN const char *og_graph_type_name(const og_graph *g, og_type t, int long_form,
                                          size_t *len_out);
 
-/* Handle of a type by name (short or long per long_form), or OG_ENOTFOUND. O(len) expected.
+/* Handle of a type by name (short or long per long_form), or OG_ENOTFOUND. O(len + types).
    Several types can share a short name: this gives the first one added. */
 OG_EXTERN int og_graph_find_type(og_type *out, const og_graph *g, const char *name, size_t len,
                                  int long_form);

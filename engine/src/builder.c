@@ -1,0 +1,311 @@
+/* og_builder: collects nodes, edges and strings, then seals them into an og_graph. */
+#include <string.h>
+
+#include "graph_impl.h"
+
+int og_builder_new(og_builder **out, const og_allocator *alloc) {
+  OG_ASSERT_ARG(out != NULL);
+  *out = NULL;
+  if (!alloc) alloc = og_allocator_default();
+  OG_ASSERT_ARG(alloc->version == OG_ALLOCATOR_VERSION && alloc->fn != NULL);
+  og_builder *b = og__alloc(alloc, sizeof *b);
+  if (!b) return og__fail(OG_ENOMEM, "out of memory for a builder");
+  memset(b, 0, sizeof *b);
+  b->alloc = *alloc;
+  b->last_src = 0;
+  *out = b;
+  return OG_OK;
+}
+
+static void free_edges(og_builder *b) {
+  const og_allocator *a = &b->alloc;
+  og__free(a, b->esrc, b->esrc ? b->ecap * sizeof(og_index) : 0);
+  og__free(a, b->edst, b->ecap * sizeof(og_index));
+  og__free(a, b->emeta, b->ecap * sizeof(uint32_t));
+  b->esrc = b->edst = NULL;
+  b->emeta = NULL;
+  b->nedges = b->ecap = 0;
+  b->last_src = 0;
+}
+
+static void free_contents(og_builder *b) {
+  const og_allocator *a = &b->alloc;
+  og__free(a, b->deg, b->nodes.cap * sizeof(uint32_t));
+  b->deg = NULL;
+  og__nodes_free(&b->nodes, a);
+  og__idmap_free(&b->ids, a);
+  og__strtab_free(&b->strs, a);
+  og__typetab_free(&b->types, a);
+  free_edges(b);
+}
+
+void og_builder_free(og_builder *b) {
+  if (!b) return;
+  free_contents(b);
+  og_allocator a = b->alloc;
+  og__free(&a, b, sizeof *b);
+}
+
+int og_builder_intern(og_str *out, og_builder *b, const char *s, size_t len) {
+  OG_ASSERT_ARG(out != NULL && b != NULL);
+  OG_ASSERT_ARG(s != NULL || len == 0);
+  return og__strtab_intern(&b->strs, &b->alloc, s ? s : "", len, out);
+}
+
+int og_builder_add_type(og_type *out, og_builder *b, const char *short_name, size_t short_len,
+                        const char *long_name, size_t long_len) {
+  OG_ASSERT_ARG(out != NULL && b != NULL);
+  OG_ASSERT_ARG(short_name != NULL || short_len == 0);
+  OG_ASSERT_ARG(long_name != NULL || long_len == 0);
+  og_str s, l;
+  OG_TRY(og_builder_intern(&s, b, short_name, short_len));
+  OG_TRY(og_builder_intern(&l, b, long_name, long_len));
+  return og__typetab_add(&b->types, &b->alloc, s, l, out);
+}
+
+static int check_node_fields(const og_builder *b, og_type type, uint32_t flags, og_str label) {
+  if (type >= b->types.count)
+    return og__fail(OG_EINVALID, "unknown type handle %u (the builder has %u types)", type,
+                    b->types.count);
+  if (label != OG_STR_NONE && label >= b->strs.count)
+    return og__fail(OG_EINVALID, "unknown label string handle %u (the builder has %u strings)",
+                    label, b->strs.count);
+  if (flags > 0xFFFFu) return og__fail(OG_EINVALID, "node flags 0x%x use bits above 15", flags);
+  return OG_OK;
+}
+
+int og_builder_add_node(og_index *out, og_builder *b, og_id id, og_type type, uint64_t size,
+                        uint32_t flags, uint32_t refcount, og_str label) {
+  OG_ASSERT_ARG(b != NULL);
+  OG_TRY(check_node_fields(b, type, flags, label));
+  og_nodes *n = &b->nodes;
+  if (n->count == OG_INDEX_NONE) return og__fail(OG_ELIMIT, "more than %u nodes", OG_INDEX_NONE);
+  og_index idx = n->count;
+  bool big = size >= OG_SIZE_BIG;
+  /* every allocation first, so that nothing needs undoing after the id is in the map */
+  OG_TRY(og__nodes_grow(n, &b->alloc, (size_t)idx + 1, &b->deg));
+  OG_TRY(og__idmap_reserve(&b->ids, &b->alloc, n->id, idx));
+  if (big)
+    OG_TRY(og__grow(&b->alloc, (void **)&n->big, &n->capbig, n->nbig + 1, sizeof(og_bigsize)));
+  n->id[idx] = id;
+  if (!og__idmap_insert(&b->ids, n->id, idx))
+    return og__fail(OG_EEXISTS, "node id 0x%llx was already added (as node %u)",
+                    (unsigned long long)id, og__idmap_find(&b->ids, n->id, id));
+  if (big) {
+    n->big[n->nbig].node = idx;
+    n->big[n->nbig].size = size;
+    n->nbig++;
+  }
+  n->type[idx] = type;
+  n->size[idx] = big ? OG_SIZE_BIG : (uint32_t)size;
+  n->flags[idx] = (uint16_t)flags;
+  n->refcount[idx] = refcount;
+  n->label[idx] = label;
+  b->deg[idx] = 0;
+  n->count++;
+  if (out) *out = idx;
+  return OG_OK;
+}
+
+static int check_node(const og_nodes *n, og_index node) {
+  if (node >= n->count)
+    return og__fail(OG_EINVALID, "node index %u is out of range (%u nodes)", node, n->count);
+  return OG_OK;
+}
+
+int og_builder_set_flags(og_builder *b, og_index node, uint32_t flags) {
+  OG_ASSERT_ARG(b != NULL);
+  OG_TRY(check_node(&b->nodes, node));
+  if (flags > 0xFFFFu) return og__fail(OG_EINVALID, "node flags 0x%x use bits above 15", flags);
+  b->nodes.flags[node] = (uint16_t)flags;
+  return OG_OK;
+}
+
+int og_builder_set_label(og_builder *b, og_index node, og_str label) {
+  OG_ASSERT_ARG(b != NULL);
+  OG_TRY(check_node(&b->nodes, node));
+  if (label != OG_STR_NONE && label >= b->strs.count)
+    return og__fail(OG_EINVALID, "unknown label string handle %u", label);
+  b->nodes.label[node] = label;
+  return OG_OK;
+}
+
+int og_builder_find(og_index *out, const og_builder *b, og_id id) {
+  OG_ASSERT_ARG(out != NULL && b != NULL);
+  og_index i = og__idmap_find(&b->ids, b->nodes.id, id);
+  *out = i;
+  if (i == OG_INDEX_NONE)
+    return og__fail(OG_ENOTFOUND, "no node with id 0x%llx", (unsigned long long)id);
+  return OG_OK;
+}
+
+og_index og_builder_node_count(const og_builder *b) { return b ? b->nodes.count : 0; }
+
+/* Edges stopped arriving grouped by source: write down every source so far from the degrees. */
+static int materialize_sources(og_builder *b) {
+  size_t bytes;
+  if (!og__mul_ok(b->ecap, sizeof(og_index), &bytes))
+    return og__fail(OG_ELIMIT, "edge table too large");
+  og_index *src = og__alloc(&b->alloc, bytes);
+  if (!src) return og__fail(OG_ENOMEM, "out of memory for %zu edge sources", b->ecap);
+  size_t e = 0;
+  for (og_index v = 0; v <= b->last_src && v < b->nodes.count; v++)
+    for (uint32_t k = 0; k < b->deg[v]; k++) src[e++] = v;
+  OG_ASSERT(e == b->nedges);
+  b->esrc = src;
+  return OG_OK;
+}
+
+/* The edge columns share one capacity: allocate all new columns before touching any. */
+static int grow_edges(og_builder *b) {
+  size_t need = b->nedges + 1;
+  if (need <= b->ecap) return OG_OK;
+  size_t ncap = b->ecap ? b->ecap * 2 : 1024;
+  if (ncap > (size_t)UINT32_MAX + 1) ncap = (size_t)UINT32_MAX + 1;
+  const og_allocator *a = &b->alloc;
+  og_index *dst = og__alloc(a, ncap * sizeof(og_index));
+  uint32_t *meta = og__alloc(a, ncap * sizeof(uint32_t));
+  og_index *src = b->esrc ? og__alloc(a, ncap * sizeof(og_index)) : NULL;
+  if (!dst || !meta || (b->esrc && !src)) {
+    og__free(a, dst, ncap * sizeof(og_index));
+    og__free(a, meta, ncap * sizeof(uint32_t));
+    og__free(a, src, ncap * sizeof(og_index));
+    return og__fail(OG_ENOMEM, "out of memory for %zu edges", ncap);
+  }
+  if (b->nedges) {
+    memcpy(dst, b->edst, b->nedges * sizeof(og_index));
+    memcpy(meta, b->emeta, b->nedges * sizeof(uint32_t));
+    if (src) memcpy(src, b->esrc, b->nedges * sizeof(og_index));
+  }
+  size_t old = b->ecap;
+  og__free(a, b->edst, old * sizeof(og_index));
+  og__free(a, b->emeta, old * sizeof(uint32_t));
+  og__free(a, b->esrc, old * sizeof(og_index));
+  b->edst = dst;
+  b->emeta = meta;
+  if (src) b->esrc = src;
+  b->ecap = ncap;
+  return OG_OK;
+}
+
+static int check_label(const og_builder *b, og_edge_kind kind, uint32_t label) {
+  if ((unsigned)kind > OG_EDGE_KIND_MAX) return og__fail(OG_EINVALID, "edge kind %d is not 0..15", (int)kind);
+  if (kind != OG_EDGE_INDEX && label != OG_STR_NONE && label >= b->strs.count)
+    return og__fail(OG_EINVALID, "unknown edge label string handle %u", label);
+  return OG_OK;
+}
+
+int og_builder_add_edge(og_builder *b, og_index source, og_index target, og_edge_kind kind,
+                        uint32_t label) {
+  OG_ASSERT_ARG(b != NULL);
+  OG_TRY(check_node(&b->nodes, source));
+  OG_TRY(check_node(&b->nodes, target));
+  OG_TRY(check_label(b, kind, label));
+  if (b->nedges >= UINT32_MAX) return og__fail(OG_ELIMIT, "more than %u edges", UINT32_MAX);
+  if (b->nedges && source < b->last_src && !b->esrc) OG_TRY(materialize_sources(b));
+  OG_TRY(grow_edges(b));
+  size_t e = b->nedges++;
+  b->edst[e] = target;
+  b->emeta[e] = OG_META_PACK(kind, label);
+  if (b->esrc) b->esrc[e] = source;
+  if (source > b->last_src || e == 0) b->last_src = source;
+  b->deg[source]++;
+  return OG_OK;
+}
+
+/* Turn deg[] (n entries, capacity cap) into exclusive offsets out[0..n]. */
+static int offsets_from_degrees(uint32_t **out, og_builder *b) {
+  og_index n = b->nodes.count;
+  uint32_t *off = og__alloc(&b->alloc, ((size_t)n + 1) * sizeof(uint32_t));
+  if (!off) return og__fail(OG_ENOMEM, "out of memory for %u edge offsets", n + 1);
+  uint32_t sum = 0;
+  for (og_index v = 0; v < n; v++) {
+    off[v] = sum;
+    sum += b->deg[v];
+  }
+  off[n] = sum;
+  *out = off;
+  return OG_OK;
+}
+
+/* Stable counting sort of unsorted edges into CSR order. */
+static int sort_edges(og_index **dst_out, uint32_t **meta_out, og_builder *b, const uint32_t *off) {
+  size_t m = b->nedges ? b->nedges : 1;
+  og_index *dst = og__alloc(&b->alloc, m * sizeof(og_index));
+  uint32_t *meta = og__alloc(&b->alloc, m * sizeof(uint32_t));
+  uint32_t *fill = og__alloc(&b->alloc, ((size_t)b->nodes.count + 1) * sizeof(uint32_t));
+  if (!dst || !meta || !fill) {
+    og__free(&b->alloc, dst, m * sizeof(og_index));
+    og__free(&b->alloc, meta, m * sizeof(uint32_t));
+    og__free(&b->alloc, fill, ((size_t)b->nodes.count + 1) * sizeof(uint32_t));
+    return og__fail(OG_ENOMEM, "out of memory sorting %zu edges", b->nedges);
+  }
+  memcpy(fill, off, ((size_t)b->nodes.count + 1) * sizeof(uint32_t));
+  for (size_t e = 0; e < b->nedges; e++) {
+    uint32_t at = fill[b->esrc[e]]++;
+    dst[at] = b->edst[e];
+    meta[at] = b->emeta[e];
+  }
+  og__free(&b->alloc, fill, ((size_t)b->nodes.count + 1) * sizeof(uint32_t));
+  *dst_out = dst;
+  *meta_out = meta;
+  return OG_OK;
+}
+
+int og_builder_finish(og_graph **out, og_builder *b) {
+  OG_ASSERT_ARG(out != NULL && b != NULL);
+  *out = NULL;
+  const og_allocator *a = &b->alloc;
+  og_graph *g = og__alloc(a, sizeof *g);
+  uint32_t *off = NULL;
+  og_index *dst = NULL;
+  uint32_t *meta = NULL;
+  int rc;
+  if (!g) return og__fail(OG_ENOMEM, "out of memory for a graph");
+  memset(g, 0, sizeof *g);
+  if ((rc = offsets_from_degrees(&off, b)) != OG_OK) goto fail;
+  if (b->esrc && (rc = sort_edges(&dst, &meta, b, off)) != OG_OK) goto fail;
+  if ((rc = og__idmap_seal(&b->ids, a, b->nodes.id, b->nodes.count)) != OG_OK) goto fail;
+  /* nothing below can fail */
+  if (!b->esrc) { /* already in CSR order: hand the arrays over, trimmed */
+    dst = b->edst;
+    meta = b->emeta;
+    if (b->ecap > b->nedges && b->nedges) {
+      og_index *d2 = og__realloc(a, dst, b->ecap * sizeof(og_index), b->nedges * sizeof(og_index));
+      uint32_t *m2 = og__realloc(a, meta, b->ecap * sizeof(uint32_t), b->nedges * sizeof(uint32_t));
+      if (d2) dst = d2;
+      if (m2) meta = m2;
+    } else if (!b->nedges) {
+      og__free(a, dst, b->ecap * sizeof(og_index));
+      og__free(a, meta, b->ecap * sizeof(uint32_t));
+      dst = NULL;
+      meta = NULL;
+    }
+    b->edst = NULL;
+    b->emeta = NULL;
+    b->ecap = 0;
+  }
+  g->alloc = b->alloc;
+  g->out_off = off;
+  g->out_dst = dst;
+  g->out_meta = meta;
+  g->nedges = b->nedges;
+  og__free(a, b->deg, b->nodes.cap * sizeof(uint32_t));
+  b->deg = NULL;
+  og__nodes_shrink(&b->nodes, a);
+  g->nodes = b->nodes;
+  g->ids = b->ids;
+  g->strs = b->strs;
+  g->types = b->types;
+  memset(&b->nodes, 0, sizeof b->nodes);
+  memset(&b->ids, 0, sizeof b->ids);
+  memset(&b->strs, 0, sizeof b->strs);
+  memset(&b->types, 0, sizeof b->types);
+  free_edges(b);
+  *out = g;
+  return OG_OK;
+fail:
+  og__free(a, off, ((size_t)b->nodes.count + 1) * sizeof(uint32_t));
+  og__free(a, g, sizeof *g);
+  return rc;
+}

@@ -1,0 +1,171 @@
+/* The arena, the string table and the type table of a graph or builder. */
+#include <string.h>
+
+#include "strtab.h"
+
+#define ARENA_BLOCK 65536
+
+struct og_arena_block {
+  og_arena_block *next;
+  size_t size; /* bytes of data[] */
+  size_t used;
+  max_align_t data[];
+};
+
+void *og__arena_alloc(og_arena *ar, const og_allocator *a, size_t size) {
+  size = (size + 7) & ~(size_t)7;
+  og_arena_block *b = ar->head;
+  if (!b || b->size - b->used < size) {
+    size_t bsize = size > ARENA_BLOCK / 4 ? size : ARENA_BLOCK;
+    if (bsize > SIZE_MAX - sizeof(og_arena_block)) return NULL;
+    og_arena_block *nb = og__alloc(a, sizeof(og_arena_block) + bsize);
+    if (!nb) return NULL;
+    nb->size = bsize;
+    nb->used = 0;
+    ar->held_total += sizeof(og_arena_block) + bsize;
+    if (b && bsize != ARENA_BLOCK) { /* a big one-off block goes behind the current one */
+      nb->next = b->next;
+      b->next = nb;
+    } else {
+      nb->next = b;
+      ar->head = nb;
+    }
+    b = nb;
+  }
+  void *p = (char *)b->data + b->used;
+  b->used += size;
+  ar->used_total += size;
+  return p;
+}
+
+void og__arena_free(og_arena *ar, const og_allocator *a) {
+  og_arena_block *b = ar->head;
+  while (b) {
+    og_arena_block *next = b->next;
+    og__free(a, b, sizeof(og_arena_block) + b->size);
+    b = next;
+  }
+  memset(ar, 0, sizeof *ar);
+}
+
+/* Grow an open-addressing table of uint32 handles to keep load <= 1/2; rehash with key_hash. */
+typedef uint64_t (*handle_hash_fn)(const void *tab, uint32_t handle);
+
+static int rehash(uint32_t **slots, size_t *nslots, uint32_t count, const og_allocator *a,
+                  const void *tab, handle_hash_fn hash) {
+  if ((size_t)(count + 1) * 2 <= *nslots) return OG_OK;
+  size_t n = *nslots ? *nslots * 2 : 64;
+  size_t bytes;
+  if (!og__mul_ok(n, sizeof(uint32_t), &bytes)) return og__fail(OG_ELIMIT, "hash table too large");
+  uint32_t *ns = og__alloc(a, bytes);
+  if (!ns) return og__fail(OG_ENOMEM, "out of memory for a hash table of %zu slots", n);
+  memset(ns, 0xff, bytes);
+  for (uint32_t h = 0; h < count; h++) {
+    size_t i = hash(tab, h) & (n - 1);
+    while (ns[i] != UINT32_MAX) i = (i + 1) & (n - 1);
+    ns[i] = h;
+  }
+  og__free(a, *slots, *nslots * sizeof(uint32_t));
+  *slots = ns;
+  *nslots = n;
+  return OG_OK;
+}
+
+static uint64_t str_hash(const void *tab, uint32_t h) {
+  const og_strtab *t = tab;
+  return og__hash_bytes(t->ptr[h], t->len[h]);
+}
+
+og_str og__strtab_find(const og_strtab *t, const char *s, size_t len) {
+  if (!t->nslots) return OG_STR_NONE;
+  size_t mask = t->nslots - 1, i = og__hash_bytes(s, len) & mask;
+  for (; t->slots[i] != UINT32_MAX; i = (i + 1) & mask) {
+    uint32_t h = t->slots[i];
+    if (t->len[h] == len && memcmp(t->ptr[h], s, len) == 0) return h;
+  }
+  return OG_STR_NONE;
+}
+
+int og__strtab_intern(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out) {
+  og_str found = og__strtab_find(t, s, len);
+  if (found != OG_STR_NONE) {
+    *out = found;
+    return OG_OK;
+  }
+  if (len > UINT32_MAX - 1) return og__fail(OG_ELIMIT, "string of %zu bytes is too long", len);
+  if (t->count > OG_STR_MAX) return og__fail(OG_ELIMIT, "more than %u strings", OG_STR_MAX + 1);
+  OG_TRY(rehash(&t->slots, &t->nslots, t->count, a, t, str_hash));
+  size_t cap = t->cap;
+  if (t->count == cap) {
+    size_t c1 = cap, c2 = cap;
+    OG_TRY(og__grow(a, (void **)&t->ptr, &c1, cap + 1, sizeof *t->ptr));
+    OG_TRY(og__grow(a, (void **)&t->len, &c2, cap + 1, sizeof *t->len));
+    if (c1 != c2) return og__fail(OG_ENOMEM, "string table growth mismatch");
+    t->cap = (uint32_t)c1;
+  }
+  char *copy = og__arena_alloc(&t->arena, a, len + 1);
+  if (!copy) return og__fail(OG_ENOMEM, "out of memory interning a string of %zu bytes", len);
+  if (len) memcpy(copy, s, len);
+  copy[len] = '\0';
+  uint32_t h = t->count++;
+  t->ptr[h] = copy;
+  t->len[h] = (uint32_t)len;
+  size_t mask = t->nslots - 1, i = og__hash_bytes(s, len) & mask;
+  while (t->slots[i] != UINT32_MAX) i = (i + 1) & mask;
+  t->slots[i] = h;
+  *out = h;
+  return OG_OK;
+}
+
+void og__strtab_free(og_strtab *t, const og_allocator *a) {
+  og__arena_free(&t->arena, a);
+  og__free(a, t->ptr, t->cap * sizeof *t->ptr);
+  og__free(a, t->len, t->cap * sizeof *t->len);
+  og__free(a, t->slots, t->nslots * sizeof *t->slots);
+  memset(t, 0, sizeof *t);
+}
+
+static uint64_t pair_hash(og_str s, og_str l) { return og__mix64(((uint64_t)s << 32) | l); }
+
+static uint64_t type_hash(const void *tab, uint32_t h) {
+  const og_typetab *t = tab;
+  return pair_hash(t->short_name[h], t->long_name[h]);
+}
+
+int og__typetab_add(og_typetab *t, const og_allocator *a, og_str short_name, og_str long_name,
+                    og_type *out) {
+  if (t->nslots) {
+    size_t mask = t->nslots - 1, i = pair_hash(short_name, long_name) & mask;
+    for (; t->slots[i] != UINT32_MAX; i = (i + 1) & mask) {
+      uint32_t h = t->slots[i];
+      if (t->short_name[h] == short_name && t->long_name[h] == long_name) {
+        *out = h;
+        return OG_OK;
+      }
+    }
+  }
+  if (t->count >= OG_TYPE_NONE - 1) return og__fail(OG_ELIMIT, "too many types");
+  OG_TRY(rehash(&t->slots, &t->nslots, t->count, a, t, type_hash));
+  if (t->count == t->cap) {
+    size_t c1 = t->cap, c2 = t->cap;
+    OG_TRY(og__grow(a, (void **)&t->short_name, &c1, t->cap + 1, sizeof(og_str)));
+    OG_TRY(og__grow(a, (void **)&t->long_name, &c2, t->cap + 1, sizeof(og_str)));
+    if (c1 != c2) return og__fail(OG_ENOMEM, "type table growth mismatch");
+    t->cap = (uint32_t)c1;
+  }
+  uint32_t h = t->count++;
+  t->short_name[h] = short_name;
+  t->long_name[h] = long_name;
+  size_t mask = t->nslots - 1, i = pair_hash(short_name, long_name) & mask;
+  while (t->slots[i] != UINT32_MAX) i = (i + 1) & mask;
+  t->slots[i] = h;
+  *out = h;
+  return OG_OK;
+}
+
+void og__typetab_free(og_typetab *t, const og_allocator *a) {
+  og__free(a, t->short_name, t->cap * sizeof(og_str));
+  og__free(a, t->long_name, t->cap * sizeof(og_str));
+  og__free(a, t->slots, t->nslots * sizeof(uint32_t));
+  memset(t, 0, sizeof *t);
+}
