@@ -305,6 +305,10 @@ int og_builder_finish(og_graph **out, og_builder *b) {
   *out = g;
   return OG_OK;
 fail:
+  if (b->esrc) { /* sorted copies made above; the builder keeps its own */
+    og__free(a, dst, b->nedges * sizeof(og_index));
+    og__free(a, meta, b->nedges * sizeof(uint32_t));
+  }
   og__free(a, off, ((size_t)b->nodes.count + 1) * sizeof(uint32_t));
   og__free(a, g, sizeof *g);
   return rc;

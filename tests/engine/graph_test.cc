@@ -1,3 +1,398 @@
+// The graph IR: building, interning, CSR and reverse CSR, id lookup, errors, allocation failures.
 #include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
 #include "og/og.h"
-TEST(Smoke, Builds) { og_builder *b; ASSERT_EQ(OG_OK, og_builder_new(&b, nullptr)); og_builder_free(b); }
+
+namespace {
+
+struct Builder {
+  og_builder *b = nullptr;
+  explicit Builder(const og_allocator *a = nullptr) { EXPECT_EQ(OG_OK, og_builder_new(&b, a)); }
+  ~Builder() { og_builder_free(b); }
+};
+
+og_type AddType(og_builder *b, const char *s, const char *l) {
+  og_type t = OG_TYPE_NONE;
+  EXPECT_EQ(OG_OK, og_builder_add_type(&t, b, s, strlen(s), l, strlen(l)));
+  return t;
+}
+
+og_str Intern(og_builder *b, const std::string &s) {
+  og_str h = OG_STR_NONE;
+  EXPECT_EQ(OG_OK, og_builder_intern(&h, b, s.data(), s.size()));
+  return h;
+}
+
+std::vector<og_index> Neighbors(og_graph *g, og_dir dir, og_index v) {
+  og_span s;
+  EXPECT_EQ(OG_OK, og_graph_neighbors(&s, g, dir, v));
+  return std::vector<og_index>(s.nodes, s.nodes + s.count);
+}
+
+TEST(Version, Matches) { EXPECT_STREQ(OG_VERSION_STRING, og_version()); }
+
+TEST(Errors, MessagesAndStrings) {
+  og_error_clear();
+  EXPECT_STREQ("", og_error_last());
+  EXPECT_EQ(OG_EINVALID, og_builder_new(nullptr, nullptr));
+  EXPECT_NE(nullptr, strstr(og_error_last(), "out != NULL"));
+  EXPECT_STREQ("invalid argument", og_error_str(OG_EINVALID));
+  EXPECT_STREQ("unknown error code", og_error_str(12345));
+}
+
+TEST(Intern, EqualStringsShareHandles) {
+  Builder b;
+  og_str a = Intern(b.b, "alpha"), a2 = Intern(b.b, "alpha"), e = Intern(b.b, "");
+  std::string withnul("a\0b", 3);
+  og_str n = Intern(b.b, withnul), n2 = Intern(b.b, std::string("a\0c", 3));
+  EXPECT_EQ(a, a2);
+  EXPECT_NE(a, e);
+  EXPECT_NE(n, n2);
+  for (int i = 0; i < 5000; i++) Intern(b.b, "s" + std::to_string(i));  // forces rehashing
+  EXPECT_EQ(a, Intern(b.b, "alpha"));
+  og_type t = AddType(b.b, "dict", "builtins.dict");
+  EXPECT_EQ(t, AddType(b.b, "dict", "builtins.dict"));
+  EXPECT_NE(t, AddType(b.b, "dict", "other.dict"));
+  og_graph *g;
+  ASSERT_EQ(OG_OK, og_builder_finish(&g, b.b));
+  size_t len;
+  const char *p = og_graph_str(g, n, &len);
+  ASSERT_EQ(3u, len);
+  EXPECT_EQ(0, memcmp(p, "a\0b", 3));
+  EXPECT_EQ(nullptr, og_graph_str(g, 999999, &len));
+  EXPECT_STREQ("builtins.dict", og_graph_type_name(g, t, 1, &len));
+  EXPECT_STREQ("dict", og_graph_type_name(g, t, 0, nullptr));
+  og_type found;
+  EXPECT_EQ(OG_OK, og_graph_find_type(&found, g, "builtins.dict", 13, 1));
+  EXPECT_EQ(t, found);
+  EXPECT_EQ(OG_ENOTFOUND, og_graph_find_type(&found, g, "nope", 4, 0));
+  EXPECT_NE(nullptr, strstr(og_error_last(), "nope"));
+  og_graph_free(g);
+}
+
+// A small hand-made graph: 0 -> 1, 0 -> 2, 0 -> 1 (duplicate), 2 -> 0, 1 -> 1 (self loop).
+og_graph *SmallGraph(bool shuffled_edges) {
+  Builder b;
+  og_type t = AddType(b.b, "list", "builtins.list");
+  og_str lab = Intern(b.b, "x");
+  for (og_id id : {100, 200, 300}) {
+    EXPECT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, id, t, id * 2, OG_NODE_GC_TRACKED, 1, lab));
+  }
+  struct E {
+    og_index s, d;
+    og_edge_kind k;
+    uint32_t l;
+  };
+  std::vector<E> edges = {{0, 1, OG_EDGE_INDEX, 0}, {0, 2, OG_EDGE_INDEX, 1},
+                          {0, 1, OG_EDGE_ATTR, lab}, {1, 1, OG_EDGE_OTHER, OG_STR_NONE},
+                          {2, 0, OG_EDGE_DICT_VALUE, lab}};
+  if (shuffled_edges) edges = {edges[4], edges[0], edges[3], edges[1], edges[2]};
+  for (auto &e : edges) EXPECT_EQ(OG_OK, og_builder_add_edge(b.b, e.s, e.d, e.k, e.l));
+  og_graph *g = nullptr;
+  EXPECT_EQ(OG_OK, og_builder_finish(&g, b.b));
+  EXPECT_EQ(0u, og_builder_node_count(b.b));  // the builder is emptied
+  return g;
+}
+
+void CheckSmallGraph(og_graph *g) {
+  ASSERT_EQ(3u, og_graph_node_count(g));
+  ASSERT_EQ(5u, og_graph_edge_count(g));
+  EXPECT_EQ((std::vector<og_index>{1, 2, 1}), Neighbors(g, OG_DIR_OUT, 0));
+  EXPECT_EQ((std::vector<og_index>{1}), Neighbors(g, OG_DIR_OUT, 1));
+  EXPECT_EQ((std::vector<og_index>{0}), Neighbors(g, OG_DIR_OUT, 2));
+  // referrers: each referrer once, in index order
+  EXPECT_EQ((std::vector<og_index>{2}), Neighbors(g, OG_DIR_IN, 0));
+  EXPECT_EQ((std::vector<og_index>{0, 1}), Neighbors(g, OG_DIR_IN, 1));
+  EXPECT_EQ((std::vector<og_index>{0}), Neighbors(g, OG_DIR_IN, 2));
+  og_edge_info e;
+  ASSERT_EQ(OG_OK, og_graph_edge(&e, g, 0, 1));
+  EXPECT_EQ(2u, e.target);
+  EXPECT_EQ(OG_EDGE_INDEX, e.kind);
+  EXPECT_EQ(1u, e.label);
+  ASSERT_EQ(OG_OK, og_graph_edge(&e, g, 1, 0));
+  EXPECT_EQ(OG_STR_NONE, e.label);
+  EXPECT_EQ(OG_EINVALID, og_graph_edge(&e, g, 1, 1));
+  og_node_info ni;
+  ASSERT_EQ(OG_OK, og_graph_node(&ni, g, 2));
+  EXPECT_EQ(300u, ni.id);
+  EXPECT_EQ(600u, ni.size);
+  EXPECT_EQ((uint32_t)OG_NODE_GC_TRACKED, ni.flags);
+  og_index idx;
+  ASSERT_EQ(OG_OK, og_graph_find(&idx, g, 200));
+  EXPECT_EQ(1u, idx);
+  EXPECT_EQ(OG_ENOTFOUND, og_graph_find(&idx, g, 201));
+  EXPECT_EQ(OG_INDEX_NONE, idx);
+  size_t deg;
+  ASSERT_EQ(OG_OK, og_graph_out_degree(&deg, g, 0));
+  EXPECT_EQ(3u, deg);
+}
+
+TEST(Graph, CsrAndReverseCsr) {
+  og_graph *g = SmallGraph(false);
+  CheckSmallGraph(g);
+  og_graph_free(g);
+}
+
+TEST(Graph, EdgesInAnyOrderKeepPerSourceOrder) {
+  og_graph *g = SmallGraph(true);
+  CheckSmallGraph(g);
+  og_graph_free(g);
+}
+
+TEST(Graph, WalkerMatchesGraph) {
+  og_graph *g = SmallGraph(false);
+  og_walker w;
+  ASSERT_EQ(OG_OK, og_graph_walker(&w, g));
+  EXPECT_EQ(3u, w.node_count(w.ctx));
+  og_span s;
+  ASSERT_EQ(OG_OK, w.neighbors(w.ctx, OG_DIR_IN, 1, &s));
+  ASSERT_EQ(2u, s.count);
+  EXPECT_EQ(nullptr, s.meta);
+  ASSERT_EQ(OG_OK, w.neighbors(w.ctx, OG_DIR_OUT, 0, &s));
+  ASSERT_EQ(3u, s.count);
+  EXPECT_EQ(OG_EDGE_ATTR, OG_META_KIND(s.meta[2]));
+  EXPECT_EQ(OG_EINVALID, w.neighbors(w.ctx, OG_DIR_OUT, 3, &s));
+  og_graph_free(g);
+}
+
+TEST(Graph, EmptyGraph) {
+  Builder b;
+  og_graph *g;
+  ASSERT_EQ(OG_OK, og_builder_finish(&g, b.b));
+  EXPECT_EQ(0u, og_graph_node_count(g));
+  EXPECT_EQ(0u, og_graph_edge_count(g));
+  EXPECT_EQ(OG_OK, og_graph_build_reverse(g));
+  og_span s;
+  EXPECT_EQ(OG_EINVALID, og_graph_neighbors(&s, g, OG_DIR_IN, 0));
+  og_index i;
+  EXPECT_EQ(OG_ENOTFOUND, og_graph_find(&i, g, 0));
+  og_graph_free(g);
+}
+
+TEST(Graph, BigSizesKeepAllBits) {
+  Builder b;
+  og_type t = AddType(b.b, "bytes", "builtins.bytes");
+  uint64_t sizes[] = {1, (1ull << 32) + 5, 7, UINT32_MAX, UINT32_MAX - 1ull, 1ull << 40};
+  for (int i = 0; i < 6; i++)
+    ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, i + 1, t, sizes[i], 0, 0, OG_STR_NONE));
+  og_graph *g;
+  ASSERT_EQ(OG_OK, og_builder_finish(&g, b.b));
+  for (og_index i = 0; i < 6; i++) {
+    og_node_info ni;
+    ASSERT_EQ(OG_OK, og_graph_node(&ni, g, i));
+    EXPECT_EQ(sizes[i], ni.size) << i;
+  }
+  og_graph_free(g);
+}
+
+TEST(Graph, IndexLabelsBeyond28BitsAreDropped) {
+  Builder b;
+  og_type t = AddType(b.b, "list", "builtins.list");
+  ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, 1, t, 0, 0, 0, OG_STR_NONE));
+  ASSERT_EQ(OG_OK, og_builder_add_edge(b.b, 0, 0, OG_EDGE_INDEX, 0x0FFFFFFEu));
+  ASSERT_EQ(OG_OK, og_builder_add_edge(b.b, 0, 0, OG_EDGE_INDEX, 0x7FFFFFFFu));
+  og_graph *g;
+  ASSERT_EQ(OG_OK, og_builder_finish(&g, b.b));
+  og_edge_info e;
+  ASSERT_EQ(OG_OK, og_graph_edge(&e, g, 0, 0));
+  EXPECT_EQ(0x0FFFFFFEu, e.label);
+  ASSERT_EQ(OG_OK, og_graph_edge(&e, g, 0, 1));
+  EXPECT_EQ(OG_STR_NONE, e.label);
+  og_graph_free(g);
+}
+
+TEST(Errors, BadArgumentsGiveCodesAndMessages) {
+  Builder b;
+  og_index idx;
+  og_str s;
+  og_type t = AddType(b.b, "int", "builtins.int");
+  EXPECT_EQ(OG_EINVALID, og_builder_add_node(&idx, b.b, 1, t + 1, 0, 0, 0, OG_STR_NONE));
+  EXPECT_NE(nullptr, strstr(og_error_last(), "unknown type handle"));
+  EXPECT_EQ(OG_EINVALID, og_builder_add_node(&idx, b.b, 1, t, 0, 0, 0, 12345));
+  EXPECT_EQ(OG_EINVALID, og_builder_add_node(&idx, b.b, 1, t, 0, 0x10000, 0, OG_STR_NONE));
+  EXPECT_EQ(OG_EINVALID, og_builder_add_node(&idx, nullptr, 1, t, 0, 0, 0, OG_STR_NONE));
+  ASSERT_EQ(OG_OK, og_builder_add_node(&idx, b.b, 1, t, 0, 0, 0, OG_STR_NONE));
+  EXPECT_EQ(OG_EEXISTS, og_builder_add_node(&idx, b.b, 1, t, 0, 0, 0, OG_STR_NONE));
+  EXPECT_NE(nullptr, strstr(og_error_last(), "0x1 was already added"));
+  EXPECT_EQ(1u, og_builder_node_count(b.b));
+  EXPECT_EQ(OG_EINVALID, og_builder_add_edge(b.b, 0, 1, OG_EDGE_OTHER, OG_STR_NONE));
+  EXPECT_NE(nullptr, strstr(og_error_last(), "node index 1 is out of range"));
+  EXPECT_EQ(OG_EINVALID, og_builder_add_edge(b.b, 0, 0, (og_edge_kind)16, OG_STR_NONE));
+  EXPECT_EQ(OG_EINVALID, og_builder_add_edge(b.b, 0, 0, OG_EDGE_ATTR, 999));
+  EXPECT_EQ(OG_EINVALID, og_builder_intern(&s, b.b, nullptr, 3));
+  EXPECT_EQ(OG_EINVALID, og_builder_intern(nullptr, b.b, "a", 1));
+  EXPECT_EQ(OG_EINVALID, og_builder_set_flags(b.b, 5, 0));
+  EXPECT_EQ(OG_EINVALID, og_builder_set_label(b.b, 0, 77));
+  EXPECT_EQ(OG_ENOTFOUND, og_builder_find(&idx, b.b, 2));
+  EXPECT_EQ(OG_OK, og_builder_find(&idx, b.b, 1));
+  EXPECT_EQ(0u, idx);
+  EXPECT_EQ(OG_EINVALID, og_builder_finish(nullptr, b.b));
+  og_graph *g;
+  ASSERT_EQ(OG_OK, og_builder_finish(&g, b.b));
+  og_node_info ni;
+  og_span sp;
+  EXPECT_EQ(OG_EINVALID, og_graph_node(&ni, g, 1));
+  EXPECT_EQ(OG_EINVALID, og_graph_node(nullptr, g, 0));
+  EXPECT_EQ(OG_EINVALID, og_graph_node(&ni, nullptr, 0));
+  EXPECT_EQ(OG_EINVALID, og_graph_neighbors(&sp, g, (og_dir)2, 0));
+  EXPECT_EQ(0u, og_graph_node_count(nullptr));
+  og_allocator bad = {99, nullptr, nullptr};
+  og_builder *b2;
+  EXPECT_EQ(OG_EINVALID, og_builder_new(&b2, &bad));
+  og_graph_free(g);
+  og_graph_free(nullptr);
+  og_builder_free(nullptr);
+}
+
+TEST(Graph, SetFlagsAndLabel) {
+  Builder b;
+  og_type t = AddType(b.b, "module", "builtins.module");
+  og_str l = Intern(b.b, "os");
+  ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, 9, t, 0, 0, 0, OG_STR_NONE));
+  ASSERT_EQ(OG_OK, og_builder_set_flags(b.b, 0, OG_NODE_MODULE | OG_NODE_USER0));
+  ASSERT_EQ(OG_OK, og_builder_set_label(b.b, 0, l));
+  og_graph *g;
+  ASSERT_EQ(OG_OK, og_builder_finish(&g, b.b));
+  og_node_info ni;
+  ASSERT_EQ(OG_OK, og_graph_node(&ni, g, 0));
+  EXPECT_EQ((uint32_t)(OG_NODE_MODULE | OG_NODE_USER0), ni.flags);
+  EXPECT_STREQ("os", og_graph_str(g, ni.label, nullptr));
+  int data = 0;
+  og_graph_set_user_data(g, &data);
+  EXPECT_EQ(&data, og_graph_user_data(g));
+  og_graph_free(g);
+}
+
+// ---- allocation-failure sweep ------------------------------------------------------------------
+
+struct FailingAlloc {
+  long countdown;  // fail when it reaches 0; negative: never
+  long live = 0;
+  long calls = 0;
+};
+
+void *FailingFn(void *ctx, void *ptr, size_t, size_t new_size) {
+  auto *f = static_cast<FailingAlloc *>(ctx);
+  if (new_size == 0) {
+    if (ptr) f->live--;
+    free(ptr);
+    return nullptr;
+  }
+  f->calls++;
+  if (f->countdown >= 0 && f->countdown-- == 0) return nullptr;
+  void *p = realloc(ptr, new_size);
+  if (p && !ptr) f->live++;
+  return p;
+}
+
+// Build a graph that exercises every growth path; returns the first error code.
+int BuildAll(const og_allocator *a) {
+  og_builder *b = nullptr;
+  og_graph *g = nullptr;
+  int rc = og_builder_new(&b, a);
+  if (rc != OG_OK) return rc;
+  og_type t = 0;
+  og_str s = 0;
+  og_span sp;
+  if ((rc = og_builder_add_type(&t, b, "T", 1, "m.T", 3)) != OG_OK) goto out;
+  for (int i = 0; i < 3000 && rc == OG_OK; i++) {
+    std::string name = "label" + std::to_string(i % 700);
+    if ((rc = og_builder_intern(&s, b, name.data(), name.size())) != OG_OK) break;
+    uint64_t size = i % 1000 == 0 ? (1ull << 33) : 16;
+    rc = og_builder_add_node(nullptr, b, 1000 + i * 8, t, size, 0, 1, s);
+  }
+  for (int i = 0; i < 3000 && rc == OG_OK; i++)  // grouped by source, then out of order
+    rc = og_builder_add_edge(b, i, (i * 7) % 3000, OG_EDGE_ATTR, s);
+  for (int i = 2999; i >= 0 && rc == OG_OK; i -= 3) rc = og_builder_add_edge(b, i, 0, OG_EDGE_INDEX, 3);
+  if (rc == OG_OK) rc = og_builder_finish(&g, b);
+  if (rc == OG_OK) rc = og_graph_neighbors(&sp, g, OG_DIR_IN, 0);
+out:
+  og_graph_free(g);
+  og_builder_free(b);
+  return rc;
+}
+
+TEST(Alloc, FailEveryAllocationInTurn) {
+  FailingAlloc counter{-1};
+  og_allocator a = {OG_ALLOCATOR_VERSION, FailingFn, &counter};
+  ASSERT_EQ(OG_OK, BuildAll(&a));
+  ASSERT_EQ(0, counter.live);
+  long total = counter.calls;
+  ASSERT_GT(total, 10);
+  long failed = 0;
+  for (long n = 0; n < total; n++) {
+    FailingAlloc f{n};
+    og_allocator fa = {OG_ALLOCATOR_VERSION, FailingFn, &f};
+    int rc = BuildAll(&fa);
+    // a failed shrink (realloc to a smaller block) is harmless and not reported
+    EXPECT_TRUE(rc == OG_ENOMEM || rc == OG_OK) << "failing allocation #" << n << ": " << rc;
+    failed += rc == OG_ENOMEM;
+    EXPECT_EQ(0, f.live) << "leak after failing allocation #" << n;
+  }
+  EXPECT_GT(failed, total * 3 / 4);
+}
+
+// ---- a large synthetic graph -------------------------------------------------------------------
+
+TEST(Large, MillionNodesThreeMillionEdges) {
+  const og_index n = 1000000;
+  Builder b;
+  og_type types[4];
+  for (int k = 0; k < 4; k++) {
+    std::string s = "T" + std::to_string(k), l = "mod.T" + std::to_string(k);
+    types[k] = AddType(b.b, s.c_str(), l.c_str());
+  }
+  for (og_index i = 0; i < n; i++)
+    ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, 0x10000 + (og_id)i * 48, types[i % 4],
+                                         32 + i % 100, OG_NODE_GC_TRACKED, 1, OG_STR_NONE));
+  uint64_t seed = 42;
+  for (og_index i = 0; i < n; i++) {
+    for (int k = 0; k < 3; k++) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      og_index t = k == 0 ? (i + 1) % n : (og_index)((seed >> 33) % n);
+      ASSERT_EQ(OG_OK, og_builder_add_edge(b.b, i, t, OG_EDGE_OTHER, OG_STR_NONE));
+    }
+  }
+  og_graph *g;
+  ASSERT_EQ(OG_OK, og_builder_finish(&g, b.b));
+  ASSERT_EQ(n, og_graph_node_count(g));
+  ASSERT_EQ(3ull * n, og_graph_edge_count(g));
+  ASSERT_EQ(OG_OK, og_graph_build_reverse(g));
+  // every out-edge s->t has s among t's referrers; referrer lists are sorted and distinct
+  uint64_t in_total = 0;
+  for (og_index v = 0; v < n; v++) {
+    og_span in;
+    ASSERT_EQ(OG_OK, og_graph_neighbors(&in, g, OG_DIR_IN, v));
+    for (size_t k = 1; k < in.count; k++) ASSERT_LT(in.nodes[k - 1], in.nodes[k]);
+    in_total += in.count;
+    og_index found;
+    ASSERT_EQ(OG_OK, og_graph_find(&found, g, 0x10000 + (og_id)v * 48));
+    ASSERT_EQ(v, found);
+  }
+  EXPECT_LE(in_total, 3ull * n);
+  for (og_index v = 0; v < n; v += 997) {
+    og_span out;
+    ASSERT_EQ(OG_OK, og_graph_neighbors(&out, g, OG_DIR_OUT, v));
+    ASSERT_EQ(3u, out.count);
+    EXPECT_EQ((v + 1) % n, out.nodes[0]);
+    for (size_t k = 0; k < out.count; k++) {
+      og_span in;
+      ASSERT_EQ(OG_OK, og_graph_neighbors(&in, g, OG_DIR_IN, out.nodes[k]));
+      bool seen = false;
+      for (size_t j = 0; j < in.count; j++) seen |= in.nodes[j] == v;
+      EXPECT_TRUE(seen);
+    }
+  }
+  og_graph_mem mem;
+  ASSERT_EQ(OG_OK, og_graph_memory(&mem, g));
+  EXPECT_LE(mem.nodes, 40ull * n);
+  EXPECT_LE(mem.edges, 12ull * 3 * n);
+  og_graph_free(g);
+}
+
+}  // namespace
