@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Every test of the project: the README's test command, and what .ci/run calls.
+#   scripts/test.sh            all stages
+#   OG_STAGES="bazel asan" scripts/test.sh   only some stages
+# Stages: bazel (all Bazel tests), asan, ubsan, valgrind (engine tests under each), python (pip install .
+# + pytest + objgraph's own test suite), fuzz (a one-minute libFuzzer run of the snapshot decoder).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+BAZEL=(bazel)
+[ -n "${OG_BAZEL_OUTPUT_BASE:-}" ] && BAZEL+=(--output_base="$OG_BAZEL_OUTPUT_BASE")
+STAGES=${OG_STAGES:-"bazel asan ubsan valgrind python fuzz"}
+passed=0; failed=0; failures=()
+
+stage() { # name, command...
+  local name=$1; shift
+  echo "=== $name: $*"
+  if "$@"; then passed=$((passed + 1)); echo "=== $name: ok"
+  else failed=$((failed + 1)); failures+=("$name"); echo "=== $name: FAILED"; fi
+}
+
+engine_tests() { "${BAZEL[@]}" query 'tests(//tests/engine/... + //tests/snapshot/...)' 2>/dev/null; }
+
+for s in $STAGES; do
+  case $s in
+    bazel) stage "bazel test //..." "${BAZEL[@]}" test //... ;;
+    asan|ubsan|valgrind)
+      stage "engine tests --config=$s" "${BAZEL[@]}" test --config="$s" $(engine_tests) ;;
+    python)
+      if [ -x tests/python/run.sh ]; then stage "python" bash tests/python/run.sh
+      else echo "=== python: no tests/python/run.sh yet"; fi ;;
+    fuzz)
+      if [ -x fuzz/run.sh ]; then stage "fuzz (60 s)" bash fuzz/run.sh "${OG_FUZZ_SECONDS:-60}"
+      else echo "=== fuzz: no fuzz/run.sh yet"; fi ;;
+    *) echo "unknown stage $s"; failed=$((failed + 1)); failures+=("$s") ;;
+  esac
+done
+
+echo
+[ ${#failures[@]} -gt 0 ] && echo "failed stages: ${failures[*]}"
+echo "stages: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
