@@ -1,0 +1,70 @@
+/* Enumerating gc-tracked objects without building a list, in gc.get_objects() order.
+ *
+ * 3.12+ and free-threaded builds: PyUnstable_GC_VisitObjects. 3.9-3.11: the collector's
+ * generation lists, read through the internal headers (this file alone defines Py_BUILD_CORE,
+ * so no other file depends on internal layouts). */
+#include <patchlevel.h> /* PY_VERSION_HEX, before Python.h decides what Py_BUILD_CORE means */
+
+#if PY_VERSION_HEX < 0x030C0000 && !defined(Py_GIL_DISABLED)
+#define OGPY_WALK_GENERATIONS 1
+#ifndef Py_BUILD_CORE
+#define Py_BUILD_CORE 1
+#endif
+#endif
+#include <Python.h>
+
+#ifdef OGPY_WALK_GENERATIONS
+#include <internal/pycore_gc.h>
+#include <internal/pycore_interp.h>
+#endif
+
+typedef int (*ogpy_visit_fn)(PyObject *op, void *arg);
+
+#ifdef OGPY_WALK_GENERATIONS
+
+int ogpy_heap_visit(ogpy_visit_fn fn, void *arg) {
+  PyInterpreterState *interp = PyInterpreterState_Get();
+  struct _gc_runtime_state *gcstate = &interp->gc;
+  for (int i = 0; i < NUM_GENERATIONS; i++) {
+    PyGC_Head *head = &gcstate->generations[i].head;
+    for (PyGC_Head *g = _PyGCHead_NEXT(head); g != head; g = _PyGCHead_NEXT(g)) {
+      int rc = fn((PyObject *)(g + 1), arg);
+      if (rc) return rc;
+    }
+  }
+  return 0;
+}
+
+Py_ssize_t ogpy_heap_count_hint(void) {
+  PyInterpreterState *interp = PyInterpreterState_Get();
+  struct _gc_runtime_state *gcstate = &interp->gc;
+  /* generation counts are allocation counters, not sizes: use the long-lived total plus a
+     margin; callers only use this to presize tables. */
+  Py_ssize_t n = gcstate->long_lived_total + gcstate->long_lived_pending;
+  for (int i = 0; i < NUM_GENERATIONS; i++) n += gcstate->generations[i].count;
+  return n + 1024;
+}
+
+#else
+
+typedef struct visit_ctx {
+  ogpy_visit_fn fn;
+  void *arg;
+  int rc;
+} visit_ctx;
+
+static int visit_one(PyObject *op, void *arg) {
+  visit_ctx *c = (visit_ctx *)arg;
+  c->rc = c->fn(op, c->arg);
+  return c->rc == 0; /* PyUnstable_GC_VisitObjects: 0 stops */
+}
+
+int ogpy_heap_visit(ogpy_visit_fn fn, void *arg) {
+  visit_ctx c = {fn, arg, 0};
+  PyUnstable_GC_VisitObjects(visit_one, &c);
+  return c.rc;
+}
+
+Py_ssize_t ogpy_heap_count_hint(void) { return 1 << 16; }
+
+#endif

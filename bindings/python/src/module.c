@@ -1,0 +1,556 @@
+/* objgraph._core: the CPython entry points. Python converts arguments and runs the user's
+ * callbacks; captures, statistics, selections, searches, subgraphs and DOT text come from the
+ * engine. */
+#include <string.h>
+
+#include "og/emit.h"
+#include "ogpy.h"
+
+/* ---- object tables and callbacks -------------------------------------------------------- */
+
+/* Resolves node indices to objects: points at the objs field of a capture or a live walker
+   (which may be reallocated while a traversal runs). */
+typedef struct pycall {
+  PyObject *fn;
+  PyObject ***objsp;
+} pycall;
+
+static int call_pred(void *payload, og_index node) {
+  pycall *p = (pycall *)payload;
+  PyObject *r = PyObject_CallOneArg(p->fn, (*p->objsp)[node]);
+  if (!r) return OG_EUSER;
+  int t = PyObject_IsTrue(r);
+  Py_DECREF(r);
+  return t < 0 ? OG_EUSER : t;
+}
+
+typedef struct ignore_ctx {
+  ogpy_ptrmap *map;
+  PyObject ***objsp;
+} ignore_ctx;
+
+static int ignore_pred(void *payload, og_index node) {
+  ignore_ctx *c = (ignore_ctx *)payload;
+  return ogpy_ptrmap_get(c->map, (uintptr_t)(*c->objsp)[node]) != UINT32_MAX;
+}
+
+/* Fill map with the addresses of an iterable of ints (ids). Non-int items are skipped. */
+static int ids_to_map(ogpy_ptrmap *map, PyObject *ids) {
+  if (ogpy_ptrmap_init(map, 64) < 0) {
+    PyErr_NoMemory();
+    return -1;
+  }
+  if (ids == NULL || ids == Py_None) return 0;
+  PyObject *it = PyObject_GetIter(ids);
+  if (!it) return -1;
+  PyObject *item;
+  while ((item = PyIter_Next(it))) {
+    if (PyLong_Check(item)) {
+      void *p = PyLong_AsVoidPtr(item);
+      if (p && ogpy_ptrmap_put(map, (uintptr_t)p, 0, NULL) < 0) PyErr_NoMemory();
+      if (PyErr_Occurred()) PyErr_Clear();
+    }
+    Py_DECREF(item);
+  }
+  Py_DECREF(it);
+  return PyErr_Occurred() ? -1 : 0;
+}
+
+/* ---- captures of the heap or of a given sequence ------------------------------------------ */
+
+/* A capture plus the node subset the caller asked about (NULL/OG_ALL_NODES: every node). */
+typedef struct subject {
+  ogpy_capture cap;
+  og_index *nodes;
+  size_t count;
+  PyObject *seq; /* PySequence_Fast of the objects argument, or NULL */
+} subject;
+
+static void subject_free(subject *s) {
+  ogpy_capture_free(&s->cap);
+  PyMem_RawFree(s->nodes);
+  Py_XDECREF(s->seq);
+  memset(s, 0, sizeof *s);
+}
+
+/* objects None: the gc heap (every node). Otherwise: the objects' distinct members are captured
+   (after the heap when `edges`), the subset keeps their order and duplicates. */
+static int subject_load(subject *s, PyObject *objects, unsigned what) {
+  memset(s, 0, sizeof *s);
+  s->count = OG_ALL_NODES;
+  PyObject *const *items = NULL;
+  size_t n = 0;
+  if (objects && objects != Py_None) {
+    s->seq = PySequence_Fast(objects, "objects must be iterable");
+    if (!s->seq) return -1;
+    items = PySequence_Fast_ITEMS(s->seq);
+    n = (size_t)PySequence_Fast_GET_SIZE(s->seq);
+  }
+  if (items && !(what & OGPY_CAP_EDGES)) what |= OGPY_CAP_ONLY_EXTRA;
+  if (ogpy_capture_run(&s->cap, what, items, n) < 0) {
+    subject_free(s);
+    return -1;
+  }
+  if (items) {
+    s->nodes = PyMem_RawMalloc((n ? n : 1) * sizeof *s->nodes);
+    if (!s->nodes) {
+      subject_free(s);
+      PyErr_NoMemory();
+      return -1;
+    }
+    for (size_t i = 0; i < n; i++) s->nodes[i] = ogpy_capture_find(&s->cap, items[i]);
+    s->count = n;
+  }
+  return 0;
+}
+
+static PyObject *indices_to_list(og_indices *l, PyObject **objs) {
+  size_t n = og_indices_count(l);
+  const og_index *d = og_indices_data(l);
+  PyObject *res = PyList_New((Py_ssize_t)n);
+  if (!res) return NULL;
+  for (size_t i = 0; i < n; i++) {
+    Py_INCREF(objs[d[i]]);
+    PyList_SET_ITEM(res, (Py_ssize_t)i, objs[d[i]]);
+  }
+  return res;
+}
+
+static PyObject *str_from(const char *s, size_t len) {
+  return PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "surrogateescape");
+}
+
+/* ---- statistics and selection ------------------------------------------------------------ */
+
+static PyObject *py_typestats(PyObject *self, PyObject *args) {
+  PyObject *objects, *filter;
+  int long_names;
+  if (!PyArg_ParseTuple(args, "OpO", &objects, &long_names, &filter)) return NULL;
+  subject s;
+  if (subject_load(&s, objects, 0) < 0) return NULL;
+  pycall pc = {filter, &s.cap.objs};
+  og_stats *st = NULL;
+  int rc = og_stats_compute(&st, s.cap.graph, s.nodes, s.count, long_names,
+                            filter != Py_None ? call_pred : NULL, &pc);
+  PyObject *res = NULL;
+  if (rc != OG_OK) {
+    ogpy_raise_og(rc);
+    goto done;
+  }
+  res = PyDict_New();
+  for (size_t i = 0; res && i < og_stats_count(st); i++) {
+    og_stats_row row;
+    og_stats_row_get(&row, st, i);
+    PyObject *k = str_from(row.name, row.name_len);
+    PyObject *v = PyLong_FromUnsignedLongLong(row.count);
+    if (!k || !v || PyDict_SetItem(res, k, v) < 0) Py_CLEAR(res);
+    Py_XDECREF(k);
+    Py_XDECREF(v);
+  }
+done:
+  og_stats_free(st);
+  subject_free(&s);
+  return res;
+}
+
+static PyObject *py_by_type(PyObject *self, PyObject *args) {
+  const char *name;
+  Py_ssize_t len;
+  PyObject *objects;
+  int count_only;
+  if (!PyArg_ParseTuple(args, "s#Op", &name, &len, &objects, &count_only)) return NULL;
+  subject s;
+  if (subject_load(&s, objects, 0) < 0) return NULL;
+  PyObject *res = NULL;
+  int rc;
+  if (count_only) {
+    size_t n = 0;
+    rc = og_select_count_type(&n, s.cap.graph, name, (size_t)len, s.nodes, s.count);
+    if (rc == OG_OK) res = PyLong_FromSize_t(n);
+  } else {
+    og_indices *l = NULL;
+    rc = og_select_by_type(&l, s.cap.graph, name, (size_t)len, s.nodes, s.count);
+    if (rc == OG_OK) res = indices_to_list(l, s.cap.objs);
+    og_indices_free(l);
+  }
+  if (rc != OG_OK) ogpy_raise_og(rc);
+  subject_free(&s);
+  return res;
+}
+
+static PyObject *py_at_addrs(PyObject *self, PyObject *args) {
+  PyObject *addrs;
+  int single;
+  if (!PyArg_ParseTuple(args, "Op", &addrs, &single)) return NULL;
+  og_id *ids = NULL;
+  size_t n = 0, cap = 0;
+  PyObject *it = PyObject_GetIter(addrs), *item;
+  if (!it) return NULL;
+  while ((item = PyIter_Next(it))) {
+    unsigned long long v = PyLong_Check(item) ? PyLong_AsUnsignedLongLong(item) : 0;
+    if (PyErr_Occurred()) PyErr_Clear(); /* negative or huge: cannot be an id */
+    Py_DECREF(item);
+    if (!v) continue;
+    if (n == cap) {
+      cap = cap ? cap * 2 : 64;
+      og_id *a = PyMem_RawRealloc(ids, cap * sizeof *a);
+      if (!a) {
+        PyErr_NoMemory();
+        break;
+      }
+      ids = a;
+    }
+    ids[n++] = (og_id)v;
+  }
+  Py_DECREF(it);
+  if (PyErr_Occurred()) {
+    PyMem_RawFree(ids);
+    return NULL;
+  }
+  subject s;
+  PyObject *res = NULL;
+  if (subject_load(&s, NULL, 0) == 0) {
+    og_indices *l = NULL;
+    int rc = og_select_by_ids(&l, s.cap.graph, ids, n);
+    if (rc != OG_OK)
+      ogpy_raise_og(rc);
+    else if (single) {
+      res = og_indices_count(l) ? s.cap.objs[og_indices_data(l)[0]] : Py_None;
+      Py_INCREF(res);
+    } else
+      res = indices_to_list(l, s.cap.objs);
+    og_indices_free(l);
+    subject_free(&s);
+  }
+  PyMem_RawFree(ids);
+  return res;
+}
+
+static PyObject *py_leaking(PyObject *self, PyObject *args) {
+  PyObject *objects;
+  if (!PyArg_ParseTuple(args, "O", &objects)) return NULL;
+  subject s;
+  if (subject_load(&s, objects, OGPY_CAP_EDGES) < 0) return NULL;
+  og_index container = objects != Py_None ? ogpy_capture_find(&s.cap, objects) : OG_INDEX_NONE;
+  og_indices *l = NULL;
+  int rc = og_select_leaking(&l, s.cap.graph, s.nodes, s.count, container, OG_NODE_GC_TRACKED);
+  PyObject *res = rc == OG_OK ? indices_to_list(l, s.cap.objs) : ogpy_raise_og(rc);
+  og_indices_free(l);
+  subject_free(&s);
+  return res;
+}
+
+/* ---- get_new_ids state -------------------------------------------------------------------- */
+
+typedef struct {
+  PyObject_HEAD
+  og_idsets *sets;
+} IdSetsObject;
+
+static void idsets_dealloc(IdSetsObject *self) {
+  og_idsets_free(self->sets);
+  Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *idsets_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
+  IdSetsObject *self = (IdSetsObject *)type->tp_alloc(type, 0);
+  if (!self) return NULL;
+  int rc = og_idsets_new(&self->sets, NULL);
+  if (rc != OG_OK) {
+    Py_DECREF(self);
+    return ogpy_raise_og(rc);
+  }
+  return (PyObject *)self;
+}
+
+/* update(long_names, column) -> [(name, old, current, new, delta, [new ids])] sorted by column
+   then name, both descending. */
+static PyObject *idsets_update(IdSetsObject *self, PyObject *args) {
+  int long_names, column;
+  if (!PyArg_ParseTuple(args, "pi", &long_names, &column)) return NULL;
+  subject s;
+  if (subject_load(&s, NULL, 0) < 0) return NULL;
+  int rc = og_idsets_begin(self->sets);
+  if (rc == OG_OK) rc = og_idsets_add_graph(self->sets, s.cap.graph, long_names);
+  subject_free(&s); /* the sets keep ids only */
+  if (rc == OG_OK) rc = og_idsets_finish(self->sets);
+  if (rc == OG_OK) rc = og_idsets_sort(self->sets, (og_idsets_column)column);
+  if (rc != OG_OK) return ogpy_raise_og(rc);
+  size_t n = og_idsets_count(self->sets);
+  PyObject *res = PyList_New((Py_ssize_t)n);
+  for (size_t i = 0; res && i < n; i++) {
+    og_idsets_row r;
+    og_idsets_row_get(&r, self->sets, i);
+    PyObject *ids = PyList_New((Py_ssize_t)r.n_new);
+    for (size_t j = 0; ids && j < r.n_new; j++) {
+      PyObject *v = PyLong_FromUnsignedLongLong(r.new_ids[j]);
+      if (!v) Py_CLEAR(ids);
+      else PyList_SET_ITEM(ids, (Py_ssize_t)j, v);
+    }
+    PyObject *row = ids ? Py_BuildValue("(NKKKLN)", str_from(r.name, r.name_len),
+                                        (unsigned long long)r.n_old,
+                                        (unsigned long long)r.n_current,
+                                        (unsigned long long)r.n_new, (long long)r.delta, ids)
+                        : NULL;
+    if (!row) Py_CLEAR(res);
+    else PyList_SET_ITEM(res, (Py_ssize_t)i, row);
+  }
+  return res;
+}
+
+static PyMethodDef idsets_methods[] = {
+    {"update", (PyCFunction)idsets_update, METH_VARARGS, "Scan the heap; rows of the diff."},
+    {NULL, NULL, 0, NULL}};
+
+static PyTypeObject IdSetsType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "objgraph._core.IdSets",
+    .tp_basicsize = sizeof(IdSetsObject),
+    .tp_dealloc = (destructor)idsets_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Per type name id sets kept between get_new_ids() calls (in C).",
+    .tp_methods = idsets_methods,
+    .tp_new = idsets_new,
+};
+
+/* ---- traversals: a captured referrer graph or a live walker -------------------------------- */
+
+enum { MODE_REFERENTS = 0, MODE_REFERRERS = 1, MODE_CUSTOM = 2 };
+
+typedef struct traversal {
+  int mode;
+  ogpy_capture cap; /* MODE_REFERRERS */
+  ogpy_live live;   /* otherwise */
+  og_walker walker;
+  PyObject ***objsp;
+  ogpy_ptrmap ignore; /* addresses never entered */
+  ignore_ctx ictx;
+} traversal;
+
+static void traversal_free(traversal *t) {
+  if (t->mode == MODE_REFERRERS)
+    ogpy_capture_free(&t->cap);
+  else
+    ogpy_live_free(&t->live);
+  ogpy_ptrmap_free(&t->ignore);
+}
+
+/* Prepare a traversal from starts; *start_idx gets their indices. */
+static int traversal_init(traversal *t, int mode, PyObject *edge_func, PyObject *const *starts,
+                          size_t n, PyObject *ignore_ids, og_index *start_idx) {
+  memset(t, 0, sizeof *t);
+  t->mode = mode;
+  if (ids_to_map(&t->ignore, ignore_ids) < 0) return -1;
+  if (mode == MODE_REFERRERS) {
+    if (ogpy_capture_run(&t->cap, OGPY_CAP_EDGES, starts, n) < 0) {
+      ogpy_ptrmap_free(&t->ignore);
+      t->mode = MODE_REFERENTS; /* nothing else to free */
+      return -1;
+    }
+    int rc = og_graph_walker(&t->walker, t->cap.graph);
+    if (rc == OG_OK) rc = og_graph_build_reverse(t->cap.graph);
+    if (rc != OG_OK) {
+      ogpy_raise_og(rc);
+      return -1;
+    }
+    for (size_t i = 0; i < n; i++) start_idx[i] = ogpy_capture_find(&t->cap, starts[i]);
+    t->objsp = &t->cap.objs;
+  } else {
+    if (ogpy_live_init(&t->live, mode == MODE_CUSTOM ? edge_func : NULL, &t->ignore) < 0) {
+      PyErr_NoMemory();
+      return -1;
+    }
+    ogpy_live_walker(&t->walker, &t->live);
+    for (size_t i = 0; i < n; i++) {
+      start_idx[i] = ogpy_live_intern(&t->live, starts[i]);
+      if (start_idx[i] == OG_INDEX_NONE) {
+        PyErr_NoMemory();
+        return -1;
+      }
+    }
+    t->objsp = &t->live.objs;
+  }
+  t->ictx.map = &t->ignore;
+  t->ictx.objsp = t->objsp;
+  return 0;
+}
+
+static PyObject *py_find_chain(PyObject *self, PyObject *args) {
+  PyObject *obj, *pred, *edge_func, *ignore_ids;
+  int mode;
+  long long max_depth;
+  if (!PyArg_ParseTuple(args, "OOOiLO", &obj, &pred, &edge_func, &mode, &max_depth, &ignore_ids))
+    return NULL;
+  traversal t;
+  og_index start;
+  PyObject *res = NULL;
+  if (traversal_init(&t, mode, edge_func, &obj, 1, ignore_ids, &start) < 0) goto done;
+  og_search_options o = OG_SEARCH_OPTIONS_INIT;
+  o.dir = mode == MODE_REFERRERS ? OG_DIR_IN : OG_DIR_OUT;
+  o.max_depth = max_depth < 0 ? 0 : max_depth > UINT32_MAX ? UINT32_MAX : (uint32_t)max_depth;
+  o.ignore_fn = ignore_pred;
+  o.ignore_payload = &t.ictx;
+  pycall pc = {pred, t.objsp};
+  og_indices *l = NULL;
+  int rc = og_search_chain(&l, &t.walker, start, &o, call_pred, &pc);
+  if (rc == OG_OK)
+    res = indices_to_list(l, *t.objsp);
+  else
+    ogpy_raise_og(rc);
+  og_indices_free(l);
+done:
+  traversal_free(&t);
+  return res;
+}
+
+/* ---- show_graph: subgraph + DOT emitter with Python presentation callbacks ---------------- */
+
+typedef struct deco {
+  PyObject ***objsp;
+  PyObject *label_fn; /* obj -> raw label str */
+  PyObject *attrs_fn; /* obj -> attrs fragment str */
+  PyObject *flags_fn; /* obj -> int (OG_EMIT_* bits) */
+  PyObject *edge_fn;  /* (src, dst) -> fragment str */
+} deco;
+
+static int put_str(og_buf *out, PyObject *s) {
+  if (!s) return OG_EUSER;
+  if (!PyUnicode_Check(s)) {
+    PyErr_SetString(PyExc_TypeError, "objgraph: a label callback must return str");
+    Py_DECREF(s);
+    return OG_EUSER;
+  }
+  PyObject *b = PyUnicode_AsEncodedString(s, "utf-8", "surrogateescape");
+  Py_DECREF(s);
+  if (!b) return OG_EUSER;
+  int rc = og_buf_put(out, PyBytes_AS_STRING(b), (size_t)PyBytes_GET_SIZE(b));
+  Py_DECREF(b);
+  return rc;
+}
+
+static int deco_label(void *payload, og_index node, og_buf *out) {
+  deco *d = (deco *)payload;
+  return put_str(out, PyObject_CallOneArg(d->label_fn, (*d->objsp)[node]));
+}
+
+static int deco_attrs(void *payload, og_index node, og_buf *out) {
+  deco *d = (deco *)payload;
+  return put_str(out, PyObject_CallOneArg(d->attrs_fn, (*d->objsp)[node]));
+}
+
+static int deco_flags(void *payload, og_index node) {
+  deco *d = (deco *)payload;
+  PyObject *r = PyObject_CallOneArg(d->flags_fn, (*d->objsp)[node]);
+  if (!r) return OG_EUSER;
+  long v = PyLong_AsLong(r);
+  Py_DECREF(r);
+  if (v == -1 && PyErr_Occurred()) return OG_EUSER;
+  return (int)(v & 7);
+}
+
+static int deco_edge(void *payload, og_index source, og_index target, uint32_t meta,
+                     og_buf *out) {
+  deco *d = (deco *)payload;
+  PyObject *objs_s = (*d->objsp)[source], *objs_t = (*d->objsp)[target];
+  return put_str(out, PyObject_CallFunctionObjArgs(d->edge_fn, objs_s, objs_t, NULL));
+}
+
+static int deco_id(void *payload, og_index node, og_id *out) {
+  deco *d = (deco *)payload;
+  *out = (og_id)(uintptr_t)(*d->objsp)[node];
+  return OG_OK;
+}
+
+/* show_graph(starts, edge_func, mode, forward, max_depth, too_many, ignore_ids, filter, cull,
+              label_fn, attrs_fn, flags_fn, edge_fn) -> (dot text, node count)
+   forward: neighbours are referents (show_refs: target -> neighbour edges), else referrers. */
+static PyObject *py_show_graph(PyObject *self, PyObject *args) {
+  PyObject *starts, *edge_func, *ignore_ids, *filter, *cull;
+  int mode, forward;
+  long long max_depth, too_many;
+  deco d;
+  if (!PyArg_ParseTuple(args, "OOipLLOOOOOOO", &starts, &edge_func, &mode, &forward, &max_depth,
+                        &too_many,
+                        &ignore_ids, &filter, &cull, &d.label_fn, &d.attrs_fn, &d.flags_fn,
+                        &d.edge_fn))
+    return NULL;
+  PyObject *seq = PySequence_Fast(starts, "objs must be a sequence");
+  if (!seq) return NULL;
+  size_t n = (size_t)PySequence_Fast_GET_SIZE(seq);
+  og_index *idx = PyMem_RawMalloc((n ? n : 1) * sizeof *idx);
+  PyObject *res = NULL;
+  og_buf buf = OG_BUF_INIT;
+  traversal t;
+  memset(&t, 0, sizeof t);
+  if (!idx) {
+    PyErr_NoMemory();
+    goto done;
+  }
+  if (traversal_init(&t, mode, edge_func, PySequence_Fast_ITEMS(seq), n, ignore_ids, idx) < 0)
+    goto done;
+  og_subgraph_options o = OG_SUBGRAPH_OPTIONS_INIT;
+  o.dir = forward ? OG_DIR_OUT : OG_DIR_IN;
+  o.max_depth = max_depth;
+  o.too_many = too_many;
+  o.ignore_fn = ignore_pred;
+  o.ignore_payload = &t.ictx;
+  pycall pf = {filter, t.objsp}, pcull = {cull, t.objsp};
+  if (filter != Py_None) {
+    o.filter_fn = call_pred;
+    o.filter_payload = &pf;
+  }
+  if (cull != Py_None) {
+    o.cull_fn = call_pred;
+    o.cull_payload = &pcull;
+  }
+  d.objsp = t.objsp;
+  og_emit_decorator dec = OG_EMIT_DECORATOR_INIT;
+  dec.payload = &d;
+  dec.node_id = deco_id;
+  dec.node_label = deco_label;
+  dec.node_attrs = deco_attrs;
+  dec.node_flags = deco_flags;
+  dec.edge_label = deco_edge;
+  size_t nodes = 0;
+  int rc = og_emit_subgraph(&nodes, &t.walker, idx, n, &o, NULL, &dec, NULL, og_buf_write, &buf);
+  if (rc != OG_OK)
+    ogpy_raise_og(rc);
+  else
+    res = Py_BuildValue("(Nn)", str_from(buf.ptr ? buf.ptr : "", buf.size), (Py_ssize_t)nodes);
+done:
+  og_buf_dispose(&buf);
+  traversal_free(&t);
+  PyMem_RawFree(idx);
+  Py_DECREF(seq);
+  return res;
+}
+
+/* ---- module ------------------------------------------------------------------------------- */
+
+static PyMethodDef methods[] = {
+    {"typestats", py_typestats, METH_VARARGS, "typestats(objects, long_names, filter) -> dict"},
+    {"by_type", py_by_type, METH_VARARGS, "by_type(name, objects, count_only) -> list | int"},
+    {"at_addrs", py_at_addrs, METH_VARARGS, "at_addrs(ids, single) -> list | object | None"},
+    {"leaking", py_leaking, METH_VARARGS, "leaking(objects) -> list"},
+    {"find_chain", py_find_chain, METH_VARARGS,
+     "find_chain(obj, predicate, edge_func, mode, max_depth, ignore_ids) -> [obj, ..., match]"},
+    {"show_graph", py_show_graph, METH_VARARGS, "show_graph(...) -> (dot, nodes)"},
+    {NULL, NULL, 0, NULL}};
+
+static struct PyModuleDef moduledef = {PyModuleDef_HEAD_INIT, "objgraph._core",
+                                       "objgraph's C engine adapter.", -1, methods};
+
+PyMODINIT_FUNC PyInit__core(void) {
+  if (PyType_Ready(&IdSetsType) < 0) return NULL;
+  PyObject *m = PyModule_Create(&moduledef);
+  if (!m) return NULL;
+  Py_INCREF(&IdSetsType);
+  if (PyModule_AddObject(m, "IdSets", (PyObject *)&IdSetsType) < 0 ||
+      PyModule_AddStringConstant(m, "engine_version", og_version()) < 0 ||
+      PyModule_AddIntConstant(m, "MODE_REFERENTS", MODE_REFERENTS) < 0 ||
+      PyModule_AddIntConstant(m, "MODE_REFERRERS", MODE_REFERRERS) < 0 ||
+      PyModule_AddIntConstant(m, "MODE_CUSTOM", MODE_CUSTOM) < 0) {
+    Py_DECREF(m);
+    return NULL;
+  }
+  return m;
+}

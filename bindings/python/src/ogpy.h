@@ -1,0 +1,120 @@
+/* Private declarations shared by the CPython adapter's C files (objgraph._core). */
+#ifndef OGPY_H
+#define OGPY_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "og/og.h"
+#include "og/diff.h"
+#include "og/search.h"
+#include "og/select.h"
+#include "og/stats.h"
+#include "og/subgraph.h"
+
+/* ---- heap enumeration (heap.c) ------------------------------------------------------------ */
+
+/* Called once per gc-tracked object, in gc.get_objects() order. Return 0 to go on, 1 to stop,
+   -1 on error (with a Python exception or an og error set by the caller's convention). The
+   callback must not run Python code, allocate gc objects or free objects. */
+typedef int (*ogpy_visit_fn)(PyObject *op, void *arg);
+
+/* Visit every gc-tracked object. Returns 0, or the callback's non-zero value. */
+int ogpy_heap_visit(ogpy_visit_fn fn, void *arg);
+
+/* Number of gc-tracked objects (an upper bound hint, cheap). */
+Py_ssize_t ogpy_heap_count_hint(void);
+
+/* gc.get_referents semantics: call visit for each referent of op (nothing for non-gc objects). */
+int ogpy_traverse(PyObject *op, visitproc visit, void *arg);
+
+/* ---- pointer-keyed hash (heap.c) ---------------------------------------------------------- */
+
+/* Open addressing map from a non-zero pointer-sized key to a uint32 value. */
+typedef struct ogpy_ptrmap {
+  uintptr_t *keys; /* 0 = empty */
+  uint32_t *vals;
+  size_t cap, count; /* cap: power of two or 0 */
+} ogpy_ptrmap;
+
+int ogpy_ptrmap_init(ogpy_ptrmap *m, size_t expected);
+void ogpy_ptrmap_free(ogpy_ptrmap *m);
+/* Value of key, or UINT32_MAX. */
+uint32_t ogpy_ptrmap_get(const ogpy_ptrmap *m, uintptr_t key);
+/* Insert key -> val unless present; *existing gets the stored value (val when inserted).
+   Returns 1 inserted, 0 present, -1 out of memory. */
+int ogpy_ptrmap_put(ogpy_ptrmap *m, uintptr_t key, uint32_t val, uint32_t *existing);
+
+/* ---- type cache (heap.c) ------------------------------------------------------------------ */
+
+/* The distinct types met during a walk, in first-appearance order, each held with a strong
+   reference, plus per-type counters. */
+typedef struct ogpy_types {
+  ogpy_ptrmap map;        /* PyTypeObject* -> slot */
+  PyTypeObject **types;   /* strong references */
+  uint64_t *counts;
+  og_type *handles;       /* per slot: the builder's handle, OG_TYPE_NONE until interned */
+  uint32_t *flags;        /* per slot: node flags implied by the type */
+  size_t n, cap;
+} ogpy_types;
+
+int ogpy_types_init(ogpy_types *t);
+void ogpy_types_free(ogpy_types *t);
+/* Slot of tp (added on first sight, with a new reference); UINT32_MAX on out of memory. */
+uint32_t ogpy_types_slot(ogpy_types *t, PyTypeObject *tp);
+
+/* Short and long names of a type read from its C fields (no Python code). The returned
+   buffers are owned by the caller's scratch (freed with PyMem_Free). Returns 0 or -1. */
+int ogpy_type_names(PyTypeObject *tp, char **short_out, size_t *short_len, char **long_out,
+                    size_t *long_len);
+
+/* Node flags implied by the type alone (module, frame, type, function, container, has_del). */
+uint32_t ogpy_type_flags(PyTypeObject *tp);
+
+/* Raise a Python exception from the last og error (returns NULL for convenience). */
+PyObject *ogpy_raise_og(int code);
+
+/* ---- graph capture (capture.c) ------------------------------------------------------------ */
+
+/* A captured heap: the og_graph, and per node index the object (strong references). */
+typedef struct ogpy_capture {
+  og_graph *graph;
+  PyObject **objs;
+  size_t n, cap;
+  ogpy_types types;
+} ogpy_capture;
+
+enum {
+  OGPY_CAP_EDGES = 1,     /* record referent edges (targets: tracked objects and extra objects) */
+  OGPY_CAP_ONLY_EXTRA = 2 /* skip the heap: capture only the extra objects */
+};
+
+/* Capture every gc-tracked object (gc order), then `extra` objects not already present (any
+   object: untracked ones get no out-edges). Returns 0 or -1 with a Python exception. */
+int ogpy_capture_run(ogpy_capture *c, unsigned what, PyObject *const *extra, size_t nextra);
+void ogpy_capture_free(ogpy_capture *c);
+/* Index of an object in a capture, or OG_INDEX_NONE. */
+og_index ogpy_capture_find(const ogpy_capture *c, PyObject *op);
+
+/* ---- live walker (live.c) ----------------------------------------------------------------- */
+
+/* A lazily expanded heap: indices are minted as objects are met; neighbours come from
+   tp_traverse (edge_func NULL) or from calling edge_func(obj). Holds strong references. */
+typedef struct ogpy_live {
+  PyObject **objs;
+  size_t n, cap;
+  ogpy_ptrmap map;
+  PyObject *edge_func;   /* borrowed, or NULL */
+  og_index *span;        /* scratch for the last neighbours call */
+  size_t span_cap;
+  size_t span_n;
+  ogpy_ptrmap *ignore;   /* optional: addresses of neighbour lists are added here */
+} ogpy_live;
+
+int ogpy_live_init(ogpy_live *lw, PyObject *edge_func, ogpy_ptrmap *ignore);
+void ogpy_live_free(ogpy_live *lw);
+/* Index for op (minting one, with a new reference). OG_INDEX_NONE on out of memory. */
+og_index ogpy_live_intern(ogpy_live *lw, PyObject *op);
+void ogpy_live_walker(og_walker *w, ogpy_live *lw);
+
+#endif
