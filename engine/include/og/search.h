@@ -7,6 +7,7 @@
 #ifndef OG_SEARCH_H
 #define OG_SEARCH_H
 
+#include "og/alloc.h"
 #include "og/common.h"
 #include "og/graph.h"
 #include "og/select.h"
@@ -25,8 +26,9 @@ typedef struct og_search_options {
   size_t ignore_count;
   og_node_pred_fn ignore_fn;
   void *ignore_payload;
+  const og_allocator *alloc; /* scratch and results; NULL: og_allocator_default() */
 } og_search_options;
-#define OG_SEARCH_OPTIONS_INIT {OG_SEARCH_OPTIONS_VERSION, OG_DIR_OUT, 20, NULL, 0, NULL, NULL}
+#define OG_SEARCH_OPTIONS_INIT {OG_SEARCH_OPTIONS_VERSION, OG_DIR_OUT, 20, NULL, 0, NULL, NULL, NULL}
 
 /* objgraph's _find_chain: BFS from start along opts->dir; the predicate is evaluated when a
    node is dequeued (start first); the first node discovered keeps its depth and parent.
@@ -58,10 +60,11 @@ typedef struct og_path_info {
    root, the only path is [target]. Paths are at most opts->max_depth edges long; opts->ignore*
    nodes are avoided; opts->dir is unused. Ties between equal-length paths are broken by BFS
    discovery order (referrers in walker order), so the result is deterministic.
-   Method: Yen's algorithm over unweighted BFS with a virtual sink behind the roots.
-   Cost: O(k * L * (V + E)) worst case, L = longest path found (each spur search is a BFS over at
-   most the reachable part; epoch stamps avoid O(V) resets), plus O(L * out-degree) per edge
-   to find labels. Errors: OG_EINVALID, OG_ENOMEM, walker or predicate codes. */
+   Method: Yen's algorithm over unweighted BFS (a root ends a path, like a virtual sink).
+   Cost: O(k * L * (V + E) + k^2 * L^2) worst case, L = longest path found: each round runs one
+   BFS per node of the previous path (epoch stamps avoid O(V) resets; blocked nodes keep them
+   small in practice) and candidates are compared node by node; plus the out-degree of each
+   path node to find labels. k = 1 is a single BFS: O(V + E). Errors: OG_EINVALID, OG_ENOMEM, walker or predicate codes. */
 OG_EXTERN int og_search_paths(og_paths **out, const og_walker *w, og_index target, size_t k,
                               const og_search_options *opts, og_node_pred_fn is_root,
                               void *payload);

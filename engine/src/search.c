@@ -1,0 +1,453 @@
+/* BFS reference chains (objgraph's _find_chain) and k shortest retainer paths (Yen's algorithm
+   over BFS), both over an og_walker whose node_count may grow. */
+#include <string.h>
+
+#include "algo.h"
+#include "og/search.h"
+
+#define UNSEEN UINT32_MAX
+
+/* Node marks shared by both searches (cached callback answers). */
+enum { MARK_IGNORED = 1, MARK_KEPT = 2, MARK_ROOT = 4, MARK_NOT_ROOT = 8 };
+
+static int check_walker(const og_walker *w) {
+  OG_ASSERT_ARG(w != NULL);
+  if (w->version != OG_WALKER_VERSION || !w->neighbors || !w->node_count)
+    return og__fail(OG_EINVALID, "bad walker (version %u, or a NULL callback)", w->version);
+  return OG_OK;
+}
+
+static int check_options(const og_search_options *o, const og_walker *w, og_index start);
+
+/* Entry checks shared by both searches; *o becomes opts or the defaults. */
+static int check_args(const og_search_options **o, const og_search_options *defaults,
+                      const og_walker *w, og_index start, og_node_pred_fn fn) {
+  OG_TRY(check_walker(w));
+  OG_ASSERT_ARG(fn != NULL);
+  if (!*o) *o = defaults;
+  return check_options(*o, w, start);
+}
+
+static int check_options(const og_search_options *o, const og_walker *w, og_index start) {
+  if (o->version != OG_SEARCH_OPTIONS_VERSION)
+    return og__fail(OG_EINVALID, "og_search_options version %u, expected %u", o->version,
+                    OG_SEARCH_OPTIONS_VERSION);
+  if (o->alloc && (o->alloc->version != OG_ALLOCATOR_VERSION || !o->alloc->fn))
+    return og__fail(OG_EINVALID, "bad allocator in og_search_options");
+  if (o->dir != OG_DIR_OUT && o->dir != OG_DIR_IN)
+    return og__fail(OG_EINVALID, "bad direction %d", (int)o->dir);
+  if (o->ignore_count && !o->ignore)
+    return og__fail(OG_EINVALID, "ignore is NULL but ignore_count is %zu", o->ignore_count);
+  og_index n = w->node_count(w->ctx);
+  if (start >= n) return og__fail(OG_EINVALID, "start node %u is out of range (%u nodes)", start, n);
+  for (size_t k = 0; k < o->ignore_count; k++)
+    if (o->ignore[k] >= n)
+      return og__fail(OG_EINVALID, "ignore[%zu] = %u is out of range (%u nodes)", k, o->ignore[k], n);
+  return OG_OK;
+}
+
+/* State shared by both searches: per-node columns over the walker, a queue, cached marks. */
+typedef struct search {
+  og_allocator alloc;
+  const og_walker *w;
+  const og_search_options *o;
+  og__cols cols;
+  uint32_t *dist;   /* chain: depth (UNSEEN); paths: depth in the current BFS */
+  og_index *parent; /* BFS parent */
+  uint8_t *mark;    /* MARK_* */
+  uint32_t *seen;   /* paths: BFS epoch that reached the node */
+  uint32_t *blk;    /* paths: epoch of the spur whose prefix blocks the node */
+  og_index *queue;
+  size_t qcap, head, tail;
+} search;
+
+static int search_init(search *s, const og_walker *w, const og_search_options *o, int paths) {
+  memset(s, 0, sizeof(*s));
+  s->alloc = o->alloc ? *o->alloc : *og_allocator_default();
+  s->w = w;
+  s->o = o;
+  og__cols *c = &s->cols;
+  void **ptr[5] = {(void **)&s->dist, (void **)&s->parent, (void **)&s->mark, (void **)&s->seen,
+                   (void **)&s->blk};
+  size_t elem[5] = {sizeof(uint32_t), sizeof(og_index), 1, sizeof(uint32_t), sizeof(uint32_t)};
+  int fill[5] = {0xff, 0xff, 0, 0, 0};
+  c->ncols = paths ? 5 : 3;
+  for (size_t i = 0; i < c->ncols; i++) {
+    c->ptr[i] = ptr[i];
+    c->elem[i] = elem[i];
+    c->fill[i] = fill[i];
+  }
+  OG_TRY(og__cols_cover(c, &s->alloc, w, 0));
+  for (size_t k = 0; k < o->ignore_count; k++) s->mark[o->ignore[k]] |= MARK_IGNORED;
+  return OG_OK;
+}
+
+static void search_free(search *s) {
+  og__cols_free(&s->cols, &s->alloc);
+  og__free(&s->alloc, s->queue, s->qcap * sizeof(og_index));
+}
+
+static int push(search *s, og_index v) {
+  if (s->tail == s->qcap)
+    OG_TRY(og__grow(&s->alloc, (void **)&s->queue, &s->qcap, s->tail + 1, sizeof(og_index)));
+  s->queue[s->tail++] = v;
+  return OG_OK;
+}
+
+/* fn(payload, v) cached in mark[v] as the yes or the no bit: 1, 0, or fn's error. */
+static int cached_pred(uint8_t *mark, uint8_t yes, uint8_t no, og_node_pred_fn fn, void *payload,
+                       og_index v) {
+  if (mark[v] & (yes | no)) return (mark[v] & yes) != 0;
+  int r = fn(payload, v);
+  if (r < 0) return r;
+  mark[v] |= r ? yes : no;
+  return r > 0;
+}
+
+/* Is v (never the start) to be skipped? 1 yes, 0 no, < 0 the callback's error. Cached. */
+static int ignored(search *s, og_index v) {
+  if (!s->o->ignore_fn) return (s->mark[v] & MARK_IGNORED) != 0;
+  return cached_pred(s->mark, MARK_IGNORED, MARK_KEPT, s->o->ignore_fn, s->o->ignore_payload, v);
+}
+
+/* The path start..v through parent pointers, as a new og_indices. */
+static int chain_out(og_indices **out, const search *s, og_index v) {
+  size_t n = 0;
+  for (og_index u = v; u != OG_INDEX_NONE; u = s->parent[u]) n++;
+  og_indices *l;
+  OG_TRY(og__indices_new(&l, &s->alloc, n));
+  l->count = n;
+  for (og_index u = v; u != OG_INDEX_NONE; u = s->parent[u]) l->data[--n] = u;
+  *out = l;
+  return OG_OK;
+}
+
+static int chain_bfs(og_indices **out, search *s, og_index start, og_node_pred_fn pred, void *payload) {
+  const og_walker *w = s->w;
+  OG_TRY(og__cols_cover(&s->cols, &s->alloc, w, start));
+  s->dist[start] = 0;
+  OG_TRY(push(s, start));
+  while (s->head < s->tail) {
+    og_index v = s->queue[s->head++];
+    int r = pred(payload, v);
+    if (r < 0) return r;
+    if (r > 0) return chain_out(out, s, v);
+    uint32_t d = s->dist[v];
+    if (d >= s->o->max_depth) continue;
+    og_span sp;
+    OG_TRY(w->neighbors(w->ctx, s->o->dir, v, &sp));
+    for (size_t k = 0; k < sp.count; k++) {
+      og_index u = sp.nodes[k];
+      OG_TRY(og__cols_cover(&s->cols, &s->alloc, w, u));
+      if (s->dist[u] != UNSEEN) continue;
+      int ig = ignored(s, u);
+      if (ig < 0) return ig;
+      if (ig) continue;
+      s->dist[u] = d + 1;
+      s->parent[u] = v;
+      OG_TRY(push(s, u));
+    }
+  }
+  return chain_out(out, s, start); /* not found: [start] (parent[start] is none) */
+}
+
+int og_search_chain(og_indices **out, const og_walker *w, og_index start,
+                    const og_search_options *opts, og_node_pred_fn pred, void *payload) {
+  OG_ASSERT_ARG(out != NULL);
+  const og_search_options defaults = OG_SEARCH_OPTIONS_INIT, *o = opts;
+  OG_TRY(check_args(&o, &defaults, w, start, pred));
+  search s;
+  int rc = search_init(&s, w, o, 0);
+  if (rc == OG_OK) rc = chain_bfs(out, &s, start, pred, payload);
+  search_free(&s);
+  return rc;
+}
+
+/* ---- k shortest retainer paths (Yen) ------------------------------------------------------- */
+
+/* A path in search order: target first, root last. */
+typedef struct kpath {
+  og_index *nodes;
+  size_t len;
+} kpath;
+
+typedef struct kpaths {
+  kpath *p;
+  size_t count, cap;
+} kpaths;
+
+struct og_paths {
+  og_allocator alloc;
+  size_t count;
+  size_t *off; /* count + 1 offsets into the flat arrays */
+  og_index *nodes;
+  uint8_t *kinds;
+  uint32_t *labels;
+  size_t total;
+};
+
+typedef struct yen {
+  search s;
+  og_node_pred_fn is_root;
+  void *payload;
+  uint32_t epoch, blk_epoch;
+  kpaths A, B;
+} yen;
+
+static void kpaths_free(kpaths *ps, const og_allocator *a) {
+  for (size_t i = 0; i < ps->count; i++) og__free(a, ps->p[i].nodes, ps->p[i].len * sizeof(og_index));
+  og__free(a, ps->p, ps->cap * sizeof(kpath));
+  memset(ps, 0, sizeof(*ps));
+}
+
+/* Append a path made of prefix[0..plen) + tail[0..tlen) (ownership of nothing is taken). */
+static int kpaths_add(kpaths *ps, const og_allocator *a, const og_index *prefix, size_t plen,
+                      const og_index *tail, size_t tlen) {
+  OG_TRY(og__grow(a, (void **)&ps->p, &ps->cap, ps->count + 1, sizeof(kpath)));
+  size_t n = plen + tlen;
+  og_index *nodes = og__alloc(a, n * sizeof(og_index));
+  if (!nodes) return og__fail(OG_ENOMEM, "out of memory for a path of %zu nodes", n);
+  if (plen) memcpy(nodes, prefix, plen * sizeof(og_index));
+  memcpy(nodes + plen, tail, tlen * sizeof(og_index));
+  ps->p[ps->count++] = (kpath){nodes, n};
+  return OG_OK;
+}
+
+/* Is v a root? 1, 0, or the predicate's error. Cached in mark. */
+static int is_root(yen *y, og_index v) {
+  return cached_pred(y->s.mark, MARK_ROOT, MARK_NOT_ROOT, y->is_root, y->payload, v);
+}
+
+/* Next BFS epoch; on wrap-around every stamp is cleared. */
+static uint32_t next_epoch(yen *y, uint32_t *epoch, uint32_t *col) {
+  if (++*epoch == 0) {
+    memset(col, 0, y->s.cols.cap * sizeof(uint32_t));
+    *epoch = 1;
+  }
+  return *epoch;
+}
+
+/* BFS over referrers from spur, avoiding blocked nodes and the first hops in hops[0..nhops),
+   to the first root dequeued within budget edges: *found is that root (its parent chain leads
+   back to spur), or OG_INDEX_NONE. */
+static int spur_bfs(yen *y, og_index spur, uint32_t budget, const og_index *hops, size_t nhops,
+                    og_index *found) {
+  search *s = &y->s;
+  const og_walker *w = s->w;
+  uint32_t ep = next_epoch(y, &y->epoch, s->seen);
+  s->head = s->tail = 0;
+  s->seen[spur] = ep;
+  s->parent[spur] = OG_INDEX_NONE;
+  s->dist[spur] = 0;
+  OG_TRY(push(s, spur));
+  *found = OG_INDEX_NONE;
+  while (s->head < s->tail) {
+    og_index u = s->queue[s->head++];
+    int r = is_root(y, u);
+    if (r < 0) return r;
+    if (r) {
+      *found = u;
+      return OG_OK;
+    }
+    uint32_t d = s->dist[u];
+    if (d >= budget) continue;
+    og_span sp;
+    OG_TRY(w->neighbors(w->ctx, OG_DIR_IN, u, &sp));
+    for (size_t k = 0; k < sp.count; k++) {
+      og_index x = sp.nodes[k];
+      OG_TRY(og__cols_cover(&s->cols, &s->alloc, w, x));
+      if (s->seen[x] == ep || s->blk[x] == y->blk_epoch) continue;
+      if (u == spur) {
+        size_t h = 0;
+        while (h < nhops && hops[h] != x) h++;
+        if (h < nhops) continue;
+      }
+      int ig = ignored(s, x);
+      if (ig < 0) return ig;
+      if (ig) continue;
+      s->seen[x] = ep;
+      s->parent[x] = u;
+      s->dist[x] = d + 1;
+      OG_TRY(push(s, x));
+    }
+  }
+  return OG_OK;
+}
+
+/* Candidate = prefix P[0..i) + BFS path spur..root; added to B unless already there. */
+static int add_candidate(yen *y, const kpath *P, size_t i, og_index root) {
+  search *s = &y->s;
+  size_t tlen = 0;
+  for (og_index u = root; u != OG_INDEX_NONE; u = s->parent[u]) tlen++;
+  /* reuse the queue as scratch for the tail spur..root (the BFS is over) */
+  OG_TRY(og__grow(&s->alloc, (void **)&s->queue, &s->qcap, tlen, sizeof(og_index)));
+  size_t k = tlen;
+  for (og_index u = root; u != OG_INDEX_NONE; u = s->parent[u]) s->queue[--k] = u;
+  size_t n = i + tlen;
+  for (size_t b = 0; b < y->B.count; b++) {
+    const kpath *q = &y->B.p[b];
+    if (q->len == n && memcmp(q->nodes, P->nodes, i * sizeof(og_index)) == 0 &&
+        memcmp(q->nodes + i, s->queue, tlen * sizeof(og_index)) == 0)
+      return OG_OK;
+  }
+  return kpaths_add(&y->B, &s->alloc, P->nodes, i, s->queue, tlen);
+}
+
+/* One Yen round: spur off every non-root node of the latest accepted path P. The prefix
+   P[0..i) is blocked incrementally (one epoch per round) and each accepted path's common prefix
+   with P is measured once, so a round costs O(|A| L) plus its spur searches. */
+static int yen_round(yen *y, og_index **hops, size_t *hcap, size_t **lcp, size_t *lcap) {
+  search *s = &y->s;
+  const kpath *P = &y->A.p[y->A.count - 1];
+  uint32_t maxd = s->o->max_depth;
+  OG_TRY(og__grow(&s->alloc, (void **)lcp, lcap, y->A.count, sizeof(size_t)));
+  for (size_t a = 0; a < y->A.count; a++) {
+    const kpath *q = &y->A.p[a];
+    size_t m = 0;
+    while (m < q->len && m < P->len && q->nodes[m] == P->nodes[m]) m++;
+    (*lcp)[a] = m;
+  }
+  next_epoch(y, &y->blk_epoch, s->blk);
+  for (size_t i = 0; i + 1 < P->len && i < maxd; i++) {
+    if (i) s->blk[P->nodes[i - 1]] = y->blk_epoch;
+    size_t nh = 0;
+    for (size_t a = 0; a < y->A.count; a++) {
+      const kpath *q = &y->A.p[a];
+      if ((*lcp)[a] >= i + 1 && q->len > i + 1) {
+        OG_TRY(og__grow(&s->alloc, (void **)hops, hcap, nh + 1, sizeof(og_index)));
+        (*hops)[nh++] = q->nodes[i + 1];
+      }
+    }
+    og_index root;
+    OG_TRY(spur_bfs(y, P->nodes[i], maxd - (uint32_t)i, *hops, nh, &root));
+    if (root != OG_INDEX_NONE) OG_TRY(add_candidate(y, P, i, root));
+  }
+  return OG_OK;
+}
+
+/* Move the shortest candidate (earliest on ties) from B to A. */
+static int accept_best(yen *y) {
+  size_t best = 0;
+  for (size_t b = 1; b < y->B.count; b++)
+    if (y->B.p[b].len < y->B.p[best].len) best = b;
+  OG_TRY(og__grow(&y->s.alloc, (void **)&y->A.p, &y->A.cap, y->A.count + 1, sizeof(kpath)));
+  y->A.p[y->A.count++] = y->B.p[best];
+  memmove(y->B.p + best, y->B.p + best + 1, (y->B.count - best - 1) * sizeof(kpath));
+  y->B.count--;
+  return OG_OK;
+}
+
+/* The first out-edge src -> dst: its kind and label (OTHER/none when absent). */
+static int edge_meta(const og_walker *w, og_index src, og_index dst, uint8_t *kind, uint32_t *label) {
+  og_span sp;
+  OG_TRY(w->neighbors(w->ctx, OG_DIR_OUT, src, &sp));
+  *kind = OG_EDGE_OTHER;
+  *label = OG_STR_NONE;
+  for (size_t k = 0; k < sp.count; k++) {
+    if (sp.nodes[k] != dst) continue;
+    if (sp.meta) {
+      *kind = (uint8_t)OG_META_KIND(sp.meta[k]);
+      *label = OG_META_LABEL(sp.meta[k]);
+    }
+    break;
+  }
+  return OG_OK;
+}
+
+void og_paths_free(og_paths *p) {
+  if (!p) return;
+  og_allocator a = p->alloc;
+  og__free(&a, p->off, (p->count + 1) * sizeof(size_t));
+  og__free(&a, p->nodes, p->total * sizeof(og_index));
+  og__free(&a, p->kinds, p->total);
+  og__free(&a, p->labels, p->total * sizeof(uint32_t));
+  og__free(&a, p, sizeof(*p));
+}
+
+/* Flatten A into an og_paths, root first, with edge kinds and labels. */
+static int paths_out(og_paths **out, const yen *y) {
+  const og_allocator *a = &y->s.alloc;
+  og_paths *p = og__alloc(a, sizeof(*p));
+  if (!p) return og__fail(OG_ENOMEM, "out of memory for paths");
+  memset(p, 0, sizeof(*p));
+  p->alloc = *a;
+  for (size_t i = 0; i < y->A.count; i++) p->total += y->A.p[i].len;
+  p->off = og__alloc(a, (y->A.count + 1) * sizeof(size_t));
+  p->nodes = og__alloc(a, (p->total + 1) * sizeof(og_index));
+  p->kinds = og__alloc(a, p->total + 1);
+  p->labels = og__alloc(a, (p->total + 1) * sizeof(uint32_t));
+  p->total++; /* the +1 above: never a zero-byte request */
+  int rc = OG_OK;
+  if (!p->off || !p->nodes || !p->kinds || !p->labels) {
+    p->count = y->A.count; /* so that og_paths_free releases off with its size */
+    rc = og__fail(OG_ENOMEM, "out of memory for %zu paths", y->A.count);
+    goto fail;
+  }
+  p->count = y->A.count;
+  size_t at = 0;
+  for (size_t i = 0; i < y->A.count; i++) {
+    const kpath *q = &y->A.p[i];
+    p->off[i] = at;
+    for (size_t j = 0; j < q->len; j++) p->nodes[at + j] = q->nodes[q->len - 1 - j];
+    for (size_t j = 0; j + 1 < q->len; j++)
+      if ((rc = edge_meta(y->s.w, p->nodes[at + j], p->nodes[at + j + 1], &p->kinds[at + j],
+                          &p->labels[at + j])) != OG_OK)
+        goto fail;
+    p->kinds[at + q->len - 1] = OG_EDGE_OTHER;
+    p->labels[at + q->len - 1] = OG_STR_NONE;
+    at += q->len;
+  }
+  p->off[p->count] = at;
+  *out = p;
+  return OG_OK;
+fail:
+  og_paths_free(p);
+  return rc;
+}
+
+int og_search_paths(og_paths **out, const og_walker *w, og_index target, size_t k,
+                    const og_search_options *opts, og_node_pred_fn is_root_fn, void *payload) {
+  OG_ASSERT_ARG(out != NULL);
+  const og_search_options defaults = OG_SEARCH_OPTIONS_INIT, *o = opts;
+  OG_TRY(check_args(&o, &defaults, w, target, is_root_fn));
+  yen y;
+  memset(&y, 0, sizeof(y));
+  y.is_root = is_root_fn;
+  y.payload = payload;
+  og_index *hops = NULL;
+  size_t hcap = 0, *lcp = NULL, lcap = 0;
+  int rc = search_init(&y.s, w, o, 1);
+  og_index root;
+  if (rc == OG_OK) rc = og__cols_cover(&y.s.cols, &y.s.alloc, w, target);
+  next_epoch(&y, &y.blk_epoch, y.s.blk); /* epoch 1: nothing blocked yet */
+  if (rc == OG_OK && k > 0) rc = spur_bfs(&y, target, o->max_depth, NULL, 0, &root);
+  if (rc == OG_OK && k > 0 && root != OG_INDEX_NONE) {
+    rc = add_candidate(&y, &(kpath){NULL, 0}, 0, root);
+    if (rc == OG_OK) rc = accept_best(&y);
+    while (rc == OG_OK && y.A.count < k) {
+      rc = yen_round(&y, &hops, &hcap, &lcp, &lcap);
+      if (rc != OG_OK || y.B.count == 0) break;
+      rc = accept_best(&y);
+    }
+  }
+  if (rc == OG_OK) rc = paths_out(out, &y);
+  og__free(&y.s.alloc, hops, hcap * sizeof(og_index));
+  og__free(&y.s.alloc, lcp, lcap * sizeof(size_t));
+  kpaths_free(&y.A, &y.s.alloc);
+  kpaths_free(&y.B, &y.s.alloc);
+  search_free(&y.s);
+  return rc;
+}
+
+size_t og_paths_count(const og_paths *p) { return p ? p->count : 0; }
+
+int og_paths_get(og_path_info *out, const og_paths *p, size_t i) {
+  OG_ASSERT_ARG(out != NULL);
+  OG_ASSERT_ARG(p != NULL);
+  if (i >= p->count) return og__fail(OG_EINVALID, "path %zu is out of range (%zu paths)", i, p->count);
+  out->nodes = p->nodes + p->off[i];
+  out->length = p->off[i + 1] - p->off[i];
+  out->kinds = p->kinds + p->off[i];
+  out->labels = p->labels + p->off[i];
+  return OG_OK;
+}
