@@ -1,0 +1,591 @@
+/* Snapshot reader: streams framed records from a file or a buffer into an og_builder, checking
+   everything. Extra memory: one record (plus protobuf-c's unpacked copy of it) and 4 bytes per
+   node actually read (the out-degrees), besides the graph being built. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "snapshot_impl.h"
+
+/* Record phases, in the order the file must follow. */
+enum { PH_NONE, PH_HEADER, PH_STRINGS, PH_TYPES, PH_NODES, PH_EDGES, PH_TRAILER };
+
+typedef struct reader {
+  const char *name; /* the path, or "<memory>" */
+  FILE *f;          /* file mode, or NULL */
+  const uint8_t *mem;
+  uint64_t size, pos; /* total bytes and the read position */
+  uint8_t *buf;       /* the current record (file mode) */
+  size_t cap;
+  uint32_t crc;
+  uint32_t max_record;
+  const og_allocator *a;
+  og_snapshot__pballoc pa;
+  /* the current record, for messages */
+  uint64_t rec_no, rec_off;
+  const char *rec_name;
+} reader;
+
+/* The decoding state of a whole graph. */
+typedef struct decoder {
+  reader r;
+  Og__V1__Header *hdr; /* owned (unpacked) */
+  int phase;
+  og_builder *b;
+  uint64_t strings, types, nodes, edges; /* items read so far */
+  uint32_t *deg;                         /* out-degree per node read */
+  size_t deg_cap;
+  uint64_t deg_sum;
+  /* edge cursor */
+  og_index src, next_src; /* source of the current edge, and the node after it */
+  uint32_t src_left;       /* edges of src still to come */
+} decoder;
+
+/* Fail with OG_EMALFORMED, naming the file, the record and its offset. */
+static int bad(reader *r, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static int bad(reader *r, const char *fmt, ...) {
+  char what[320];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  return og__fail(OG_EMALFORMED, "snapshot '%s': record %llu (%s) at byte %llu: %s", r->name,
+                  (unsigned long long)r->rec_no, r->rec_name, (unsigned long long)r->rec_off,
+                  what);
+}
+
+static int read_bytes(reader *r, void *dst, size_t n) {
+  if (r->size - r->pos < n) return bad(r, "unexpected end of file");
+  if (r->f) {
+    if (fread(dst, 1, n, r->f) != n)
+      return og__fail(OG_EIO, "snapshot '%s': cannot read %zu bytes at byte %llu: %s", r->name, n,
+                      (unsigned long long)r->pos, ferror(r->f) ? strerror(errno) : "end of file");
+  } else {
+    memcpy(dst, r->mem + r->pos, n);
+  }
+  r->pos += n;
+  return OG_OK;
+}
+
+static int read_magic(reader *r) {
+  char m[OG_SNAPSHOT_MAGIC_LEN];
+  r->rec_name = "magic";
+  if (r->size < OG_SNAPSHOT_MAGIC_LEN)
+    return bad(r, "%llu bytes is too short for a snapshot", (unsigned long long)r->size);
+  OG_TRY(read_bytes(r, m, sizeof m));
+  if (memcmp(m, OG_SNAPSHOT_MAGIC, sizeof m) != 0)
+    return bad(r, "not an objgraph snapshot (the magic \"OGSNAP1\\n\" is missing)");
+  r->crc = og_snapshot__crc32(0, m, sizeof m);
+  return OG_OK;
+}
+
+/* Read the next framed record and unpack it into *out (owned; free with
+   og__v1__record__free_unpacked). *crc_before gets the CRC of everything before it. */
+static int read_record(reader *r, Og__V1__Record **out, uint32_t *crc_before) {
+  *out = NULL;
+  r->rec_no++;
+  r->rec_off = r->pos;
+  r->rec_name = "record";
+  if (r->pos == r->size) return bad(r, "unexpected end of file: the Trailer is missing");
+  uint8_t len_bytes[OG_SNAP_LEN_BYTES];
+  uint64_t len = 0;
+  size_t k = 0;
+  for (;;) {
+    if (k == OG_SNAP_LEN_BYTES) return bad(r, "record length varint longer than 5 bytes");
+    if (r->pos == r->size) return bad(r, "file ends inside a record length");
+    OG_TRY(read_bytes(r, &len_bytes[k], 1));
+    len |= (uint64_t)(len_bytes[k] & 0x7Fu) << (7 * k);
+    if (!(len_bytes[k++] & 0x80u)) break;
+  }
+  if (len > r->max_record)
+    return bad(r, "record length %llu exceeds the limit of %u bytes", (unsigned long long)len,
+               r->max_record);
+  if (len > r->size - r->pos)
+    return bad(r, "record length %llu exceeds the %llu bytes left in the file (truncated?)",
+               (unsigned long long)len, (unsigned long long)(r->size - r->pos));
+  const uint8_t *body;
+  if (r->f) {
+    OG_TRY(og__grow(r->a, (void **)&r->buf, &r->cap, len ? len : 1, 1));
+    OG_TRY(read_bytes(r, r->buf, len));
+    body = r->buf;
+  } else {
+    body = r->mem + r->pos;
+    r->pos += len;
+  }
+  *crc_before = r->crc;
+  r->crc = og_snapshot__crc32(r->crc, len_bytes, k);
+  r->crc = og_snapshot__crc32(r->crc, body, len);
+  r->pa.failed = false;
+  Og__V1__Record *rec = og__v1__record__unpack(&r->pa.pc, len, body);
+  if (!rec) {
+    if (r->pa.failed) return og__fail(OG_ENOMEM, "snapshot '%s': out of memory decoding record %llu",
+                                      r->name, (unsigned long long)r->rec_no);
+    return bad(r, "%llu bytes are not a valid protobuf Record", (unsigned long long)len);
+  }
+  r->rec_name = og_snapshot__case_name(rec->body_case);
+  *out = rec;
+  if (rec->body_case == OG__V1__RECORD__BODY__NOT_SET)
+    return bad(r, "the Record has no body (unknown or missing record type)");
+  return OG_OK;
+}
+
+static void free_record(reader *r, Og__V1__Record *rec) {
+  if (rec) og__v1__record__free_unpacked(rec, &r->pa.pc);
+}
+
+static int check_header(reader *r, const Og__V1__Header *h) {
+  if (h->format_version == 0) return bad(r, "format_version is missing");
+  if (h->format_version > OG_SNAPSHOT_FORMAT_VERSION)
+    return bad(r, "format_version %u is newer than this reader (%u)", h->format_version,
+               OG_SNAPSHOT_FORMAT_VERSION);
+  if (h->node_count >= OG_INDEX_NONE)
+    return bad(r, "node_count %llu exceeds %u", (unsigned long long)h->node_count,
+               OG_INDEX_NONE - 1);
+  if (h->edge_count >= UINT32_MAX)
+    return bad(r, "edge_count %llu exceeds %u", (unsigned long long)h->edge_count,
+               UINT32_MAX - 1);
+  if (h->string_count > (uint64_t)OG_STR_MAX + 1)
+    return bad(r, "string_count %llu exceeds %u", (unsigned long long)h->string_count,
+               OG_STR_MAX + 1);
+  if (h->type_count >= OG_TYPE_NONE)
+    return bad(r, "type_count %llu exceeds %u", (unsigned long long)h->type_count,
+               OG_TYPE_NONE - 1);
+  return OG_OK;
+}
+
+/* Open path for reading: a missing file is OG_ENOTFOUND, anything but a regular file OG_EIO. */
+static int open_file(reader *r, const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return og__fail(errno == ENOENT || errno == ENOTDIR ? OG_ENOTFOUND : OG_EIO,
+                    "snapshot '%s': cannot open: %s", path, strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    int e = errno;
+    close(fd);
+    return og__fail(OG_EIO, "snapshot '%s': cannot stat: %s", path, strerror(e));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    return og__fail(OG_EIO, "snapshot '%s': %s", path,
+                    S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file");
+  }
+  r->f = fdopen(fd, "rb");
+  if (!r->f) {
+    int e = errno;
+    close(fd);
+    return og__fail(OG_EIO, "snapshot '%s': cannot open: %s", path, strerror(e));
+  }
+  r->size = (uint64_t)st.st_size;
+  return OG_OK;
+}
+
+static void reader_init(reader *r, const char *name, const og_allocator *a, uint32_t max_record) {
+  memset(r, 0, sizeof *r);
+  r->name = name;
+  r->a = a;
+  r->max_record = max_record;
+  r->rec_name = "magic";
+  og_snapshot__pballoc_init(&r->pa, a);
+}
+
+static void reader_close(reader *r) {
+  if (r->f) fclose(r->f);
+  r->f = NULL;
+  og__free(r->a, r->buf, r->cap);
+  r->buf = NULL;
+  r->cap = 0;
+}
+
+/* ---- graph decoding -------------------------------------------------------------------------- */
+
+/* Builder failures on checked data are the file's fault, except running out of memory. */
+static int builder_fault(decoder *d, int rc, const char *what, uint64_t item) {
+  if (rc == OG_ENOMEM || rc == OG_ELIMIT) return rc;
+  return bad(&d->r, "%s %llu rejected: %s", what, (unsigned long long)item, og_error_last());
+}
+
+/* Counts of the phases before `phase` must be complete when a record of `phase` arrives. */
+static int enter_phase(decoder *d, int phase) {
+  reader *r = &d->r;
+  const Og__V1__Header *h = d->hdr;
+  if (phase < d->phase) return bad(r, "out of order (records must go Header, StringChunk*, "
+                                      "TypeChunk*, NodeChunk*, EdgeChunk*, Trailer)");
+  if (phase > PH_STRINGS && d->strings != h->string_count)
+    return bad(r, "%llu strings read but the header declares %llu",
+               (unsigned long long)d->strings, (unsigned long long)h->string_count);
+  if (phase > PH_TYPES && d->types != h->type_count)
+    return bad(r, "%llu types read but the header declares %llu", (unsigned long long)d->types,
+               (unsigned long long)h->type_count);
+  if (phase > PH_NODES && d->nodes != h->node_count)
+    return bad(r, "%llu nodes read but the header declares %llu", (unsigned long long)d->nodes,
+               (unsigned long long)h->node_count);
+  if (phase > PH_NODES && d->deg_sum != h->edge_count)
+    return bad(r, "the out-degrees sum to %llu but the header declares %llu edges",
+               (unsigned long long)d->deg_sum, (unsigned long long)h->edge_count);
+  if (phase > PH_EDGES && d->edges != h->edge_count)
+    return bad(r, "%llu edges read but the header declares %llu", (unsigned long long)d->edges,
+               (unsigned long long)h->edge_count);
+  d->phase = phase;
+  return OG_OK;
+}
+
+/* Common checks of a chunk: where it starts, how many items, and that they fit the header. */
+static int check_run(decoder *d, const char *what, uint64_t first, uint64_t seen, uint64_t count,
+                     uint64_t total) {
+  if (first != seen)
+    return bad(&d->r, "first %s is %llu, expected %llu", what, (unsigned long long)first,
+               (unsigned long long)seen);
+  if (count == 0) return bad(&d->r, "empty chunk of %ss", what);
+  if (count > total - seen)
+    return bad(&d->r, "%llu more %ss exceed the header's %llu", (unsigned long long)count, what,
+               (unsigned long long)total);
+  return OG_OK;
+}
+
+/* A column holds `count` values, or nothing when optional. */
+static int check_col(decoder *d, const char *name, size_t n, uint64_t count, bool optional) {
+  if (n == count || (optional && n == 0)) return OG_OK;
+  return bad(&d->r, "column %s has %zu values for %llu items", name, n, (unsigned long long)count);
+}
+
+static int do_strings(decoder *d, const Og__V1__StringChunk *c) {
+  OG_TRY(check_run(d, "string", c->first, d->strings, c->n_length, d->hdr->string_count));
+  uint64_t sum = 0;
+  for (size_t i = 0; i < c->n_length; i++) sum += c->length[i];
+  if (sum != c->data.len)
+    return bad(&d->r, "string lengths sum to %llu but data holds %zu bytes",
+               (unsigned long long)sum, c->data.len);
+  const char *p = (const char *)c->data.data;
+  for (size_t i = 0; i < c->n_length; i++, d->strings++) {
+    og_str s;
+    int rc = og_builder_intern(&s, d->b, p, c->length[i]);
+    if (rc != OG_OK) return builder_fault(d, rc, "string", d->strings);
+    if (s != d->strings)
+      return bad(&d->r, "string %llu duplicates string %u", (unsigned long long)d->strings, s);
+    p += c->length[i];
+  }
+  return OG_OK;
+}
+
+static int do_types(decoder *d, const Og__V1__TypeChunk *c) {
+  OG_TRY(check_run(d, "type", c->first, d->types, c->n_short_name, d->hdr->type_count));
+  OG_TRY(check_col(d, "long_name", c->n_long_name, c->n_short_name, false));
+  const og_strtab *st = &d->b->strs;
+  for (size_t i = 0; i < c->n_short_name; i++, d->types++) {
+    uint32_t sn = c->short_name[i], ln = c->long_name[i];
+    if (sn >= d->strings || ln >= d->strings)
+      return bad(&d->r, "type %llu names strings %u and %u but there are %llu strings",
+                 (unsigned long long)d->types, sn, ln, (unsigned long long)d->strings);
+    og_type t;
+    int rc = og_builder_add_type(&t, d->b, st->ptr[sn], st->len[sn], st->ptr[ln], st->len[ln]);
+    if (rc != OG_OK) return builder_fault(d, rc, "type", d->types);
+    if (t != d->types)
+      return bad(&d->r, "type %llu duplicates type %u", (unsigned long long)d->types, t);
+  }
+  return OG_OK;
+}
+
+static int do_nodes(decoder *d, const Og__V1__NodeChunk *c) {
+  OG_TRY(check_run(d, "node", c->first, d->nodes, c->count, d->hdr->node_count));
+  OG_TRY(check_col(d, "id_delta", c->n_id_delta, c->count, false));
+  OG_TRY(check_col(d, "type", c->n_type, c->count, false));
+  OG_TRY(check_col(d, "size", c->n_size, c->count, true));
+  OG_TRY(check_col(d, "flags", c->n_flags, c->count, true));
+  OG_TRY(check_col(d, "refcount", c->n_refcount, c->count, true));
+  OG_TRY(check_col(d, "label", c->n_label, c->count, true));
+  OG_TRY(check_col(d, "out_degree", c->n_out_degree, c->count, true));
+  if (c->id_shift > 63) return bad(&d->r, "id_shift %u is not below 64", c->id_shift);
+  OG_TRY(og__grow(d->r.a, (void **)&d->deg, &d->deg_cap, d->nodes + c->count, sizeof *d->deg));
+  uint64_t v = 0;
+  for (uint32_t i = 0; i < c->count; i++, d->nodes++) {
+    v += (uint64_t)c->id_delta[i]; /* wraps modulo 2^64, as documented */
+    if (v > (UINT64_MAX >> c->id_shift))
+      return bad(&d->r, "node %llu: id overflows 64 bits", (unsigned long long)d->nodes);
+    og_id id = v << c->id_shift;
+    uint32_t type = c->type[i], flags = c->n_flags ? c->flags[i] : 0;
+    uint32_t label = c->n_label ? c->label[i] : 0, deg = c->n_out_degree ? c->out_degree[i] : 0;
+    if (type >= d->types)
+      return bad(&d->r, "node %llu: type %u out of range (%llu types)",
+                 (unsigned long long)d->nodes, type, (unsigned long long)d->types);
+    if (label > d->strings)
+      return bad(&d->r, "node %llu: label string %u out of range (%llu strings)",
+                 (unsigned long long)d->nodes, label - 1, (unsigned long long)d->strings);
+    if (flags > 0xFFFFu)
+      return bad(&d->r, "node %llu: flags 0x%x use bits above 15", (unsigned long long)d->nodes,
+                 flags);
+    if (deg > d->hdr->edge_count - d->deg_sum)
+      return bad(&d->r, "node %llu: out-degree %u takes the edges beyond the header's %llu",
+                 (unsigned long long)d->nodes, deg, (unsigned long long)d->hdr->edge_count);
+    og_index got;
+    int rc = og_builder_add_node(&got, d->b, id, type, c->n_size ? c->size[i] : 0, flags,
+                                 c->n_refcount ? c->refcount[i] : 0,
+                                 label ? label - 1 : OG_STR_NONE);
+    if (rc == OG_EEXISTS) {
+      og_index other = OG_INDEX_NONE;
+      (void)og_builder_find(&other, d->b, id);
+      return bad(&d->r, "node %llu: id 0x%llx duplicates node %u", (unsigned long long)d->nodes,
+                 (unsigned long long)id, other);
+    }
+    if (rc != OG_OK) return builder_fault(d, rc, "node", d->nodes);
+    d->deg[d->nodes] = deg;
+    d->deg_sum += deg;
+  }
+  return OG_OK;
+}
+
+static int do_edges(decoder *d, const Og__V1__EdgeChunk *c) {
+  OG_TRY(check_run(d, "edge", c->first, d->edges, c->count, d->hdr->edge_count));
+  OG_TRY(check_col(d, "target_delta", c->n_target_delta, c->count, false));
+  OG_TRY(check_col(d, "kind", c->n_kind, c->count, false));
+  OG_TRY(check_col(d, "label", c->n_label, c->count, true));
+  uint64_t t = 0; /* see EdgeChunk.target_delta */
+  for (uint32_t i = 0; i < c->count; i++, d->edges++) {
+    while (d->src_left == 0) { /* degrees sum to edge_count, so a source remains */
+      d->src = d->next_src++;
+      d->src_left = d->deg[d->src];
+    }
+    d->src_left--;
+    t += (uint64_t)c->target_delta[i]; /* wraps modulo 2^64 */
+    uint32_t kind = c->kind[i], label = c->n_label ? c->label[i] : 0;
+    if (t >= d->nodes)
+      return bad(&d->r, "edge %llu from node %u: target %llu out of range (%llu nodes)",
+                 (unsigned long long)d->edges, d->src, (unsigned long long)t,
+                 (unsigned long long)d->nodes);
+    if (kind > OG_EDGE_KIND_MAX)
+      return bad(&d->r, "edge %llu: kind %u is not 0..15", (unsigned long long)d->edges, kind);
+    if (label && kind == OG_EDGE_INDEX && label - 1 >= OG_META_NOLABEL)
+      return bad(&d->r, "edge %llu: index label %u is not below %u", (unsigned long long)d->edges,
+                 label - 1, OG_META_NOLABEL);
+    if (label && kind != OG_EDGE_INDEX && label > d->strings)
+      return bad(&d->r, "edge %llu: label string %u out of range (%llu strings)",
+                 (unsigned long long)d->edges, label - 1, (unsigned long long)d->strings);
+    int rc = og_builder_add_edge(d->b, d->src, (og_index)t, (og_edge_kind)kind,
+                                 label ? label - 1 : OG_STR_NONE);
+    if (rc != OG_OK) return builder_fault(d, rc, "edge", d->edges);
+  }
+  return OG_OK;
+}
+
+static int do_trailer(decoder *d, const Og__V1__Trailer *t, uint32_t crc) {
+  const Og__V1__Header *h = d->hdr;
+  if (t->node_count != h->node_count || t->edge_count != h->edge_count ||
+      t->type_count != h->type_count || t->string_count != h->string_count)
+    return bad(&d->r,
+               "totals %llu nodes, %llu edges, %llu types, %llu strings disagree with the "
+               "header's %llu, %llu, %llu, %llu",
+               (unsigned long long)t->node_count, (unsigned long long)t->edge_count,
+               (unsigned long long)t->type_count, (unsigned long long)t->string_count,
+               (unsigned long long)h->node_count, (unsigned long long)h->edge_count,
+               (unsigned long long)h->type_count, (unsigned long long)h->string_count);
+  if (t->record_count != d->r.rec_no - 1)
+    return bad(&d->r, "record_count %llu but %llu records precede the trailer",
+               (unsigned long long)t->record_count, (unsigned long long)(d->r.rec_no - 1));
+  if (t->crc32 != crc)
+    return bad(&d->r, "CRC-32 mismatch: the trailer says 0x%08x, the data gives 0x%08x",
+               t->crc32, crc);
+  if (d->r.pos != d->r.size)
+    return bad(&d->r, "%llu unexpected bytes after the trailer",
+               (unsigned long long)(d->r.size - d->r.pos));
+  return OG_OK;
+}
+
+/* Dispatch one record by its case. */
+static int do_record(decoder *d, const Og__V1__Record *rec, uint32_t crc_before) {
+  switch (rec->body_case) {
+    case OG__V1__RECORD__BODY_STRINGS:
+      OG_TRY(enter_phase(d, PH_STRINGS));
+      return do_strings(d, rec->strings);
+    case OG__V1__RECORD__BODY_TYPES:
+      OG_TRY(enter_phase(d, PH_TYPES));
+      return do_types(d, rec->types);
+    case OG__V1__RECORD__BODY_NODES:
+      OG_TRY(enter_phase(d, PH_NODES));
+      return do_nodes(d, rec->nodes);
+    case OG__V1__RECORD__BODY_EDGES:
+      OG_TRY(enter_phase(d, PH_EDGES));
+      return do_edges(d, rec->edges);
+    case OG__V1__RECORD__BODY_TRAILER:
+      OG_TRY(enter_phase(d, PH_TRAILER));
+      return do_trailer(d, rec->trailer, crc_before);
+    default:
+      return bad(&d->r, "a second Header");
+  }
+}
+
+/* Read the magic and the Header into d->hdr (owned by the caller after success or failure). */
+static int read_header(reader *r, Og__V1__Header **out) {
+  *out = NULL;
+  OG_TRY(read_magic(r));
+  Og__V1__Record *rec;
+  uint32_t crc;
+  int rc = read_record(r, &rec, &crc);
+  if (rc == OG_OK && rec->body_case != OG__V1__RECORD__BODY_HEADER)
+    rc = bad(r, "the first record must be a Header");
+  if (rc == OG_OK) rc = check_header(r, rec->header);
+  if (rc == OG_OK) {
+    *out = rec->header; /* detach the header from its record */
+    rec->body_case = OG__V1__RECORD__BODY__NOT_SET;
+    rec->header = NULL;
+  }
+  free_record(r, rec);
+  return rc;
+}
+
+static int decode(og_graph **out, decoder *d) {
+  reader *r = &d->r;
+  OG_TRY(read_header(r, &d->hdr));
+  d->phase = PH_HEADER;
+  OG_TRY(og_builder_new(&d->b, r->a));
+  while (d->phase != PH_TRAILER) {
+    Og__V1__Record *rec;
+    uint32_t crc;
+    int rc = read_record(r, &rec, &crc);
+    if (rc == OG_OK) rc = do_record(d, rec, crc);
+    free_record(r, rec);
+    if (rc != OG_OK) return rc;
+  }
+  return og_builder_finish(out, d->b);
+}
+
+static void decoder_free(decoder *d) {
+  if (d->hdr) og__v1__header__free_unpacked(d->hdr, &d->r.pa.pc);
+  og_builder_free(d->b);
+  og__free(d->r.a, d->deg, d->deg_cap * sizeof *d->deg);
+  reader_close(&d->r);
+}
+
+static int load_options(const og_snapshot_load_options *o, const og_allocator **a,
+                        uint32_t *max_record) {
+  *a = og_allocator_default();
+  *max_record = OG_SNAPSHOT_MAX_RECORD;
+  if (!o) return OG_OK;
+  if (o->version != OG_SNAPSHOT_LOAD_OPTIONS_VERSION)
+    return og__fail(OG_EINVALID, "og_snapshot_load_options.version is %u, expected %u",
+                    o->version, OG_SNAPSHOT_LOAD_OPTIONS_VERSION);
+  if (o->alloc) *a = o->alloc;
+  if (o->max_record_bytes) *max_record = o->max_record_bytes;
+  return OG_OK;
+}
+
+int og_snapshot_load(og_graph **out, const char *path, const og_snapshot_load_options *opts) {
+  OG_ASSERT_ARG(out != NULL && path != NULL);
+  *out = NULL;
+  const og_allocator *a;
+  uint32_t max_record;
+  OG_TRY(load_options(opts, &a, &max_record));
+  decoder d = {0};
+  reader_init(&d.r, path, a, max_record);
+  int rc = open_file(&d.r, path);
+  if (rc == OG_OK) rc = decode(out, &d);
+  decoder_free(&d);
+  return rc;
+}
+
+int og_snapshot_decode(og_graph **out, const void *data, size_t len,
+                       const og_snapshot_load_options *opts) {
+  OG_ASSERT_ARG(out != NULL && (data != NULL || len == 0));
+  *out = NULL;
+  const og_allocator *a;
+  uint32_t max_record;
+  OG_TRY(load_options(opts, &a, &max_record));
+  decoder d = {0};
+  reader_init(&d.r, "<memory>", a, max_record);
+  d.r.mem = data;
+  d.r.size = len;
+  int rc = decode(out, &d);
+  decoder_free(&d);
+  return rc;
+}
+
+/* ---- header only ----------------------------------------------------------------------------- */
+
+/* One block holds the public struct, the metadata array and every string. */
+typedef struct header_box {
+  og_snapshot_header pub; /* first: the public pointer is the box */
+  size_t total;
+} header_box;
+
+static const char *box_str(char **cursor, const char *s) {
+  size_t n = strlen(s) + 1;
+  char *p = *cursor;
+  memcpy(p, s, n);
+  *cursor += n;
+  return p;
+}
+
+static int make_header(og_snapshot_header **out, const Og__V1__Header *h, uint64_t file_size) {
+  const char *strs[] = {h->writer, h->runtime_name, h->runtime_version, h->capture_options};
+  size_t total = sizeof(header_box) + h->n_metadata * sizeof(og_snapshot_kv);
+  for (size_t i = 0; i < 4; i++) total += strlen(strs[i]) + 1;
+  for (size_t i = 0; i < h->n_metadata; i++)
+    total += strlen(h->metadata[i]->key) + strlen(h->metadata[i]->value) + 2;
+  header_box *box = og__alloc(og_allocator_default(), total);
+  if (!box) return og__fail(OG_ENOMEM, "out of memory for a snapshot header of %zu bytes", total);
+  og_snapshot_header *p = &box->pub;
+  box->total = total;
+  og_snapshot_kv *kv = (og_snapshot_kv *)(box + 1);
+  char *cur = (char *)(kv + h->n_metadata);
+  p->format_version = h->format_version;
+  p->writer = box_str(&cur, h->writer);
+  p->runtime_name = box_str(&cur, h->runtime_name);
+  p->runtime_version = box_str(&cur, h->runtime_version);
+  p->capture_options = box_str(&cur, h->capture_options);
+  p->pid = h->pid;
+  p->capture_time_unix_ns = h->capture_time_unix_ns;
+  p->node_count = h->node_count;
+  p->edge_count = h->edge_count;
+  p->type_count = h->type_count;
+  p->string_count = h->string_count;
+  for (size_t i = 0; i < h->n_metadata; i++) {
+    kv[i].key = box_str(&cur, h->metadata[i]->key);
+    kv[i].value = box_str(&cur, h->metadata[i]->value);
+  }
+  p->metadata = kv;
+  p->metadata_count = h->n_metadata;
+  p->file_size = file_size;
+  *out = p;
+  return OG_OK;
+}
+
+static int info(og_snapshot_header **out, reader *r) {
+  Og__V1__Header *h = NULL;
+  int rc = read_header(r, &h);
+  if (rc == OG_OK) rc = make_header(out, h, r->size);
+  if (h) og__v1__header__free_unpacked(h, &r->pa.pc);
+  reader_close(r);
+  return rc;
+}
+
+int og_snapshot_info(og_snapshot_header **out, const char *path) {
+  OG_ASSERT_ARG(out != NULL && path != NULL);
+  *out = NULL;
+  reader r;
+  reader_init(&r, path, og_allocator_default(), OG_SNAPSHOT_MAX_RECORD);
+  int rc = open_file(&r, path);
+  if (rc != OG_OK) return rc;
+  return info(out, &r);
+}
+
+int og_snapshot_info_decode(og_snapshot_header **out, const void *data, size_t len) {
+  OG_ASSERT_ARG(out != NULL && (data != NULL || len == 0));
+  *out = NULL;
+  reader r;
+  reader_init(&r, "<memory>", og_allocator_default(), OG_SNAPSHOT_MAX_RECORD);
+  r.mem = data;
+  r.size = len;
+  return info(out, &r);
+}
+
+void og_snapshot_header_free(og_snapshot_header *h) {
+  if (h) og__free(og_allocator_default(), h, ((header_box *)h)->total);
+}

@@ -1,0 +1,848 @@
+// The snapshot codec: round trips, header info, corrupt/truncated/hostile input, atomic saves,
+// allocation failures.
+#include <gtest/gtest.h>
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <string>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#include "og/og.h"
+#include "og/snapshot.h"
+extern "C" {
+#include "og/v1/snapshot.pb-c.h"
+}
+
+namespace {
+
+// ---- helpers --------------------------------------------------------------------------------
+
+// An allocator that counts calls, tracks live/peak bytes per block (by pointer, so a caller's
+// old_size is not trusted) and can fail from the Nth call on.
+struct CountingAlloc {
+  og_allocator a{OG_ALLOCATOR_VERSION, &CountingAlloc::Fn, this};
+  long calls = 0;
+  long fail_at = -1;
+  size_t live = 0, peak = 0;
+  std::unordered_map<void *, size_t> blocks;
+  static void *Fn(void *ctx, void *ptr, size_t, size_t new_size) {
+    auto *c = static_cast<CountingAlloc *>(ctx);
+    if (new_size && c->fail_at >= 0 && c->calls >= c->fail_at) return nullptr;
+    if (new_size) c->calls++;
+    void *p = new_size ? realloc(ptr, new_size) : (free(ptr), nullptr);
+    if (ptr && (p || !new_size)) {
+      c->live -= c->blocks[ptr];
+      c->blocks.erase(ptr);
+    }
+    if (p) {
+      c->blocks[p] = new_size;
+      c->live += new_size;
+      if (c->live > c->peak) c->peak = c->live;
+    }
+    return p;
+  }
+};
+
+std::string TmpDir() {
+  const char *t = getenv("TEST_TMPDIR");
+  return t ? t : "/tmp";
+}
+
+std::string ReadFile(const std::string &path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+void WriteFile(const std::string &path, const std::string &data) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f.write(data.data(), (std::streamsize)data.size());
+}
+
+std::vector<std::string> ListDir(const std::string &dir) {
+  std::vector<std::string> out;
+  DIR *d = opendir(dir.c_str());
+  if (!d) return out;
+  while (dirent *e = readdir(d))
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) out.push_back(e->d_name);
+  closedir(d);
+  return out;
+}
+
+// A fresh empty directory under the test's temporary directory.
+std::string FreshDir(const std::string &name) {
+  std::string d = TmpDir() + "/" + name;
+  std::string cmd = "rm -rf '" + d + "' && mkdir -p '" + d + "'";
+  EXPECT_EQ(0, system(cmd.c_str()));
+  return d;
+}
+
+og_str Intern(og_builder *b, const std::string &s) {
+  og_str h = OG_STR_NONE;
+  EXPECT_EQ(OG_OK, og_builder_intern(&h, b, s.data(), s.size()));
+  return h;
+}
+
+// A small graph using every field: odd ids, huge sizes, all flags, labels with NUL bytes, every
+// edge kind, index labels, self loops, backward edges, nodes without edges.
+og_graph *MakeRichGraph(const og_allocator *alloc = nullptr) {
+  og_builder *b = nullptr;
+  EXPECT_EQ(OG_OK, og_builder_new(&b, alloc));
+  og_type tdict, tlist, tobj;
+  EXPECT_EQ(OG_OK, og_builder_add_type(&tdict, b, "dict", 4, "builtins.dict", 13));
+  EXPECT_EQ(OG_OK, og_builder_add_type(&tlist, b, "list", 4, "builtins.list", 13));
+  EXPECT_EQ(OG_OK, og_builder_add_type(&tobj, b, "", 0, "", 0));
+  og_str attr = Intern(b, "attr");
+  og_str nul = Intern(b, std::string("a\0b", 3));
+  og_str lab = Intern(b, "module 'x'");
+  const og_id ids[] = {0x7f0000001000ULL, 0x10, 0, UINT64_MAX, 0x7f0000000ff0ULL, 12345, 1ULL << 63};
+  const uint64_t sizes[] = {232, 0, 5ULL << 32, UINT64_MAX, 56, 1, 4294967295ULL};
+  og_index v;
+  for (int i = 0; i < 7; i++) {
+    og_type t = i % 3 == 0 ? tdict : i % 3 == 1 ? tlist : tobj;
+    og_str l = i == 1 ? lab : i == 4 ? nul : OG_STR_NONE;
+    uint32_t flags = i == 3 ? 0xFFFFu : (uint32_t)i;
+    uint32_t rc = i == 2 ? UINT32_MAX : (uint32_t)(i * 3);
+    EXPECT_EQ(OG_OK, og_builder_add_node(&v, b, ids[i], t, sizes[i], flags, rc, l));
+  }
+  EXPECT_EQ(OG_OK, og_builder_add_edge(b, 0, 1, OG_EDGE_ATTR, attr));
+  EXPECT_EQ(OG_OK, og_builder_add_edge(b, 0, 0, OG_EDGE_OTHER, OG_STR_NONE));
+  EXPECT_EQ(OG_OK, og_builder_add_edge(b, 0, 6, OG_EDGE_DICT_VALUE, nul));
+  for (int k = 0; k <= OG_EDGE_KIND_MAX; k++) {
+    uint32_t label = k == OG_EDGE_INDEX ? 0x0FFFFFFEu : (k % 2 ? lab : OG_STR_NONE);
+    EXPECT_EQ(OG_OK, og_builder_add_edge(b, 3, (og_index)(k % 7), (og_edge_kind)k, label));
+  }
+  EXPECT_EQ(OG_OK, og_builder_add_edge(b, 5, 2, OG_EDGE_INDEX, 0));
+  EXPECT_EQ(OG_OK, og_builder_add_edge(b, 6, 0, OG_EDGE_WEAK, OG_STR_NONE));
+  og_graph *g = nullptr;
+  EXPECT_EQ(OG_OK, og_builder_finish(&g, b));
+  og_builder_free(b);
+  return g;
+}
+
+// n nodes in a ring plus chords; ids are aligned addresses.
+og_graph *MakeRing(og_index n, const og_allocator *alloc = nullptr) {
+  og_builder *b = nullptr;
+  EXPECT_EQ(OG_OK, og_builder_new(&b, alloc));
+  og_type t;
+  EXPECT_EQ(OG_OK, og_builder_add_type(&t, b, "node", 4, "m.node", 6));
+  og_str name = Intern(b, "next");
+  og_index v;
+  for (og_index i = 0; i < n; i++)
+    EXPECT_EQ(OG_OK, og_builder_add_node(&v, b, 0x1000 + 16ULL * i, t, 64, 1, 1, OG_STR_NONE));
+  for (og_index i = 0; i < n; i++) {
+    EXPECT_EQ(OG_OK, og_builder_add_edge(b, i, (i + 1) % n, OG_EDGE_ATTR, name));
+    if (i % 3 == 0) {
+      EXPECT_EQ(OG_OK, og_builder_add_edge(b, i, (i * 7) % n, OG_EDGE_INDEX, i));
+    }
+  }
+  og_graph *g = nullptr;
+  EXPECT_EQ(OG_OK, og_builder_finish(&g, b));
+  og_builder_free(b);
+  return g;
+}
+
+std::string Encode(const og_graph *g, const og_snapshot_options *o = nullptr) {
+  og_buf buf = OG_BUF_INIT;
+  EXPECT_EQ(OG_OK, og_snapshot_encode(&buf, g, o)) << og_error_last();
+  std::string s(buf.ptr ? buf.ptr : "", buf.size);
+  og_buf_dispose(&buf);
+  return s;
+}
+
+int Decode(const std::string &bytes, og_graph **g, const og_snapshot_load_options *o = nullptr) {
+  return og_snapshot_decode(g, bytes.data(), bytes.size(), o);
+}
+
+void ExpectSameGraph(const og_graph *a, const og_graph *b) {
+  ASSERT_EQ(og_graph_node_count(a), og_graph_node_count(b));
+  ASSERT_EQ(og_graph_edge_count(a), og_graph_edge_count(b));
+  ASSERT_EQ(og_graph_type_count(a), og_graph_type_count(b));
+  ASSERT_EQ(og_graph_str_count(a), og_graph_str_count(b));
+  for (og_str s = 0; s < og_graph_str_count(a); s++) {
+    size_t la, lb;
+    const char *pa = og_graph_str(a, s, &la), *pb = og_graph_str(b, s, &lb);
+    ASSERT_EQ(std::string(pa, la), std::string(pb, lb)) << "string " << s;
+  }
+  for (og_type t = 0; t < og_graph_type_count(a); t++)
+    for (int lf = 0; lf < 2; lf++) {
+      size_t la, lb;
+      const char *pa = og_graph_type_name(a, t, lf, &la), *pb = og_graph_type_name(b, t, lf, &lb);
+      ASSERT_EQ(std::string(pa, la), std::string(pb, lb)) << "type " << t;
+    }
+  for (og_index v = 0; v < og_graph_node_count(a); v++) {
+    og_node_info x, y;
+    ASSERT_EQ(OG_OK, og_graph_node(&x, a, v));
+    ASSERT_EQ(OG_OK, og_graph_node(&y, b, v));
+    EXPECT_EQ(x.id, y.id) << "node " << v;
+    EXPECT_EQ(x.type, y.type) << "node " << v;
+    EXPECT_EQ(x.flags, y.flags) << "node " << v;
+    EXPECT_EQ(x.size, y.size) << "node " << v;
+    EXPECT_EQ(x.refcount, y.refcount) << "node " << v;
+    EXPECT_EQ(x.label, y.label) << "node " << v;
+    size_t da, db;
+    ASSERT_EQ(OG_OK, og_graph_out_degree(&da, a, v));
+    ASSERT_EQ(OG_OK, og_graph_out_degree(&db, b, v));
+    ASSERT_EQ(da, db) << "node " << v;
+    for (size_t k = 0; k < da; k++) {
+      og_edge_info e, f;
+      ASSERT_EQ(OG_OK, og_graph_edge(&e, a, v, k));
+      ASSERT_EQ(OG_OK, og_graph_edge(&f, b, v, k));
+      EXPECT_EQ(e.target, f.target) << "edge " << v << "." << k;
+      EXPECT_EQ(e.kind, f.kind) << "edge " << v << "." << k;
+      EXPECT_EQ(e.label, f.label) << "edge " << v << "." << k;
+    }
+  }
+}
+
+// ---- crafting records by hand ------------------------------------------------------------------
+
+uint32_t Crc32(const std::string &s) {
+  uint32_t c = 0xFFFFFFFFu;
+  for (unsigned char ch : s) {
+    c ^= ch;
+    for (int i = 0; i < 8; i++) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+  }
+  return ~c;
+}
+
+void PutVarint(std::string *s, uint64_t v) {
+  while (v >= 0x80) {
+    s->push_back((char)(v | 0x80));
+    v >>= 7;
+  }
+  s->push_back((char)v);
+}
+
+// Builds a snapshot record by record, so tests can write exactly the fault they want.
+struct Crafter {
+  std::string bytes = std::string(OG_SNAPSHOT_MAGIC, OG_SNAPSHOT_MAGIC_LEN);
+  uint64_t records = 0;
+  void Put(Og__V1__Record *r) {
+    std::string body(og__v1__record__get_packed_size(r), '\0');
+    og__v1__record__pack(r, (uint8_t *)&body[0]);
+    PutVarint(&bytes, body.size());
+    bytes += body;
+    records++;
+  }
+  // Wrap one message in a Record under its case.
+  template <class M>
+  void PutMsg(M *m) {
+    Og__V1__Record r = OG__V1__RECORD__INIT;
+    if constexpr (std::is_same_v<M, Og__V1__Header>) {
+      r.body_case = OG__V1__RECORD__BODY_HEADER, r.header = m;
+    } else if constexpr (std::is_same_v<M, Og__V1__StringChunk>) {
+      r.body_case = OG__V1__RECORD__BODY_STRINGS, r.strings = m;
+    } else if constexpr (std::is_same_v<M, Og__V1__TypeChunk>) {
+      r.body_case = OG__V1__RECORD__BODY_TYPES, r.types = m;
+    } else if constexpr (std::is_same_v<M, Og__V1__NodeChunk>) {
+      r.body_case = OG__V1__RECORD__BODY_NODES, r.nodes = m;
+    } else if constexpr (std::is_same_v<M, Og__V1__EdgeChunk>) {
+      r.body_case = OG__V1__RECORD__BODY_EDGES, r.edges = m;
+    } else {
+      r.body_case = OG__V1__RECORD__BODY_TRAILER, r.trailer = m;
+    }
+    Put(&r);
+  }
+  void Header(uint64_t nodes, uint64_t edges, uint64_t types, uint64_t strings,
+              uint32_t version = 1) {
+    Og__V1__Header h = OG__V1__HEADER__INIT;
+    h.format_version = version;
+    h.node_count = nodes;
+    h.edge_count = edges;
+    h.type_count = types;
+    h.string_count = strings;
+    PutMsg(&h);
+  }
+  void Strings(uint64_t first, std::vector<std::string> strs) {
+    std::string data;
+    std::vector<uint32_t> lens;
+    for (auto &s : strs) {
+      data += s;
+      lens.push_back((uint32_t)s.size());
+    }
+    Og__V1__StringChunk c = OG__V1__STRING_CHUNK__INIT;
+    c.first = first;
+    c.data.data = (uint8_t *)data.data();
+    c.data.len = data.size();
+    c.n_length = lens.size();
+    c.length = lens.data();
+    PutMsg(&c);
+  }
+  void Types(uint64_t first, std::vector<uint32_t> shorts, std::vector<uint32_t> longs) {
+    Og__V1__TypeChunk c = OG__V1__TYPE_CHUNK__INIT;
+    c.first = first;
+    c.n_short_name = shorts.size();
+    c.short_name = shorts.data();
+    c.n_long_name = longs.size();
+    c.long_name = longs.data();
+    PutMsg(&c);
+  }
+  // count nodes; id deltas, types and degrees given (degrees may be empty).
+  void Nodes(uint64_t first, uint32_t count, std::vector<int64_t> ids, std::vector<uint32_t> types,
+             std::vector<uint32_t> degs, std::vector<uint32_t> labels = {}) {
+    Og__V1__NodeChunk c = OG__V1__NODE_CHUNK__INIT;
+    c.first = first;
+    c.count = count;
+    c.n_id_delta = ids.size();
+    c.id_delta = ids.data();
+    c.n_type = types.size();
+    c.type = types.data();
+    c.n_out_degree = degs.size();
+    c.out_degree = degs.data();
+    c.n_label = labels.size();
+    c.label = labels.data();
+    PutMsg(&c);
+  }
+  void Edges(uint64_t first, uint32_t count, std::vector<int64_t> deltas,
+             std::vector<uint32_t> kinds, std::vector<uint32_t> labels = {}) {
+    Og__V1__EdgeChunk c = OG__V1__EDGE_CHUNK__INIT;
+    c.first = first;
+    c.count = count;
+    c.n_target_delta = deltas.size();
+    c.target_delta = deltas.data();
+    c.n_kind = kinds.size();
+    c.kind = kinds.data();
+    c.n_label = labels.size();
+    c.label = labels.data();
+    PutMsg(&c);
+  }
+  void Trailer(uint64_t nodes, uint64_t edges, uint64_t types, uint64_t strings) {
+    Og__V1__Trailer t = OG__V1__TRAILER__INIT;
+    t.node_count = nodes;
+    t.edge_count = edges;
+    t.type_count = types;
+    t.string_count = strings;
+    t.record_count = records;
+    t.crc32 = Crc32(bytes);
+    PutMsg(&t);
+  }
+};
+
+// A valid crafted file: 2 strings, 1 type, 3 nodes, 2 edges.
+Crafter ValidCrafted() {
+  Crafter c;
+  c.Header(3, 2, 1, 2);
+  c.Strings(0, {"T", "mod.T"});
+  c.Types(0, {0}, {1});
+  c.Nodes(0, 3, {16, 16, 16}, {0, 0, 0}, {2, 0, 0});
+  c.Edges(0, 2, {1, 1}, {0, 1});
+  return c;
+}
+
+// Decoding bytes must fail with OG_EMALFORMED and a message containing `what`.
+void ExpectMalformed(const std::string &bytes, const std::string &what) {
+  og_graph *g = reinterpret_cast<og_graph *>(1);
+  int rc = Decode(bytes, &g);
+  EXPECT_EQ(OG_EMALFORMED, rc) << og_error_last();
+  EXPECT_EQ(nullptr, g);
+  EXPECT_NE(std::string::npos, std::string(og_error_last()).find(what)) << og_error_last();
+  og_graph_free(rc == OG_OK ? g : nullptr);
+}
+
+// ---- round trips --------------------------------------------------------------------------------
+
+TEST(SnapshotRoundTrip, EveryField) {
+  og_graph *g = MakeRichGraph();
+  std::string bytes = Encode(g);
+  og_graph *h = nullptr;
+  ASSERT_EQ(OG_OK, Decode(bytes, &h)) << og_error_last();
+  ExpectSameGraph(g, h);
+  og_node_info ni;
+  ASSERT_EQ(OG_OK, og_graph_node(&ni, h, 3));
+  EXPECT_EQ(UINT64_MAX, ni.size);
+  EXPECT_EQ(UINT64_MAX, ni.id);
+  ASSERT_EQ(OG_OK, og_graph_node(&ni, h, 2));
+  EXPECT_EQ(5ULL << 32, ni.size);
+  og_graph_free(g);
+  og_graph_free(h);
+}
+
+TEST(SnapshotRoundTrip, EmptyGraph) {
+  og_builder *b;
+  ASSERT_EQ(OG_OK, og_builder_new(&b, nullptr));
+  og_graph *g;
+  ASSERT_EQ(OG_OK, og_builder_finish(&g, b));
+  og_builder_free(b);
+  std::string bytes = Encode(g);
+  og_graph *h = nullptr;
+  ASSERT_EQ(OG_OK, Decode(bytes, &h)) << og_error_last();
+  ExpectSameGraph(g, h);
+  og_graph_free(g);
+  og_graph_free(h);
+}
+
+TEST(SnapshotRoundTrip, NodesWithoutEdges) {
+  og_builder *b;
+  ASSERT_EQ(OG_OK, og_builder_new(&b, nullptr));
+  og_type t;
+  ASSERT_EQ(OG_OK, og_builder_add_type(&t, b, "int", 3, "builtins.int", 12));
+  og_index v;
+  for (int i = 0; i < 100; i++)
+    ASSERT_EQ(OG_OK, og_builder_add_node(&v, b, 1000 - 8 * i, t, 28, 0, 1, OG_STR_NONE));
+  og_graph *g;
+  ASSERT_EQ(OG_OK, og_builder_finish(&g, b));
+  og_builder_free(b);
+  og_graph *h = nullptr;
+  ASSERT_EQ(OG_OK, Decode(Encode(g), &h)) << og_error_last();
+  ExpectSameGraph(g, h);
+  og_graph_free(g);
+  og_graph_free(h);
+}
+
+TEST(SnapshotRoundTrip, TinyChunksAndFiles) {
+  og_graph *g = MakeRing(1000);
+  for (uint32_t cn : {1u, 7u, 1000u}) {
+    og_snapshot_options o = OG_SNAPSHOT_OPTIONS_INIT;
+    o.chunk_nodes = cn;
+    o.chunk_edges = cn;
+    og_graph *h = nullptr;
+    ASSERT_EQ(OG_OK, Decode(Encode(g, &o), &h)) << og_error_last();
+    ExpectSameGraph(g, h);
+    og_graph_free(h);
+  }
+  std::string path = FreshDir("tiny") + "/ring.ogsnap";
+  ASSERT_EQ(OG_OK, og_snapshot_save(g, path.c_str(), nullptr)) << og_error_last();
+  EXPECT_EQ(Encode(g), ReadFile(path)); // deterministic, same bytes through both sinks
+  og_graph *h = nullptr;
+  ASSERT_EQ(OG_OK, og_snapshot_load(&h, path.c_str(), nullptr)) << og_error_last();
+  ExpectSameGraph(g, h);
+  og_graph_free(h);
+  og_graph_free(g);
+}
+
+TEST(SnapshotRoundTrip, WriteCallbackErrorStops) {
+  og_graph *g = MakeRing(10);
+  auto fail = [](void *, const char *, size_t) -> int { return OG_EUSER; };
+  EXPECT_EQ(OG_EUSER, og_snapshot_write(g, nullptr, fail, nullptr));
+  EXPECT_EQ(OG_EINVALID, og_snapshot_write(nullptr, nullptr, og_buf_write, nullptr));
+  og_snapshot_options o = OG_SNAPSHOT_OPTIONS_INIT;
+  o.version = 99;
+  og_buf buf = OG_BUF_INIT;
+  EXPECT_EQ(OG_EINVALID, og_snapshot_encode(&buf, g, &o));
+  o = OG_SNAPSHOT_OPTIONS_INIT;
+  o.metadata_count = 2;
+  EXPECT_EQ(OG_EINVALID, og_snapshot_encode(&buf, g, &o));
+  og_buf_dispose(&buf);
+  og_graph_free(g);
+}
+
+// ---- header info --------------------------------------------------------------------------------
+
+TEST(SnapshotInfo, HeaderFields) {
+  og_graph *g = MakeRichGraph();
+  og_snapshot_kv meta[] = {{"host", "box1"}, {"argv", "python app.py"}};
+  og_snapshot_options o = OG_SNAPSHOT_OPTIONS_INIT;
+  o.runtime_name = "CPython";
+  o.runtime_version = "3.11.7";
+  o.pid = 4242;
+  o.capture_time_unix_ns = 1700000000123456789LL;
+  o.capture_options = "gc_only=1";
+  o.metadata = meta;
+  o.metadata_count = 2;
+  std::string path = FreshDir("info") + "/g.ogsnap";
+  ASSERT_EQ(OG_OK, og_snapshot_save(g, path.c_str(), &o)) << og_error_last();
+  og_snapshot_header *h = nullptr;
+  ASSERT_EQ(OG_OK, og_snapshot_info(&h, path.c_str())) << og_error_last();
+  EXPECT_EQ(1u, h->format_version);
+  EXPECT_STREQ("CPython", h->runtime_name);
+  EXPECT_STREQ("3.11.7", h->runtime_version);
+  EXPECT_EQ(4242u, h->pid);
+  EXPECT_EQ(1700000000123456789LL, h->capture_time_unix_ns);
+  EXPECT_STREQ("gc_only=1", h->capture_options);
+  EXPECT_EQ(std::string("objgraph-engine ") + OG_VERSION_STRING, h->writer);
+  EXPECT_EQ(og_graph_node_count(g), h->node_count);
+  EXPECT_EQ(og_graph_edge_count(g), h->edge_count);
+  EXPECT_EQ(og_graph_type_count(g), h->type_count);
+  EXPECT_EQ(og_graph_str_count(g), h->string_count);
+  ASSERT_EQ(2u, h->metadata_count);
+  std::vector<std::string> kv;
+  for (size_t i = 0; i < 2; i++) kv.push_back(std::string(h->metadata[i].key) + "=" + h->metadata[i].value);
+  std::sort(kv.begin(), kv.end());
+  EXPECT_EQ("argv=python app.py", kv[0]);
+  EXPECT_EQ("host=box1", kv[1]);
+  EXPECT_EQ(ReadFile(path).size(), h->file_size);
+  og_snapshot_header_free(h);
+  og_snapshot_header_free(nullptr);
+  std::string bytes = ReadFile(path);
+  ASSERT_EQ(OG_OK, og_snapshot_info_decode(&h, bytes.data(), bytes.size()));
+  EXPECT_STREQ("CPython", h->runtime_name);
+  og_snapshot_header_free(h);
+  EXPECT_EQ(OG_ENOTFOUND, og_snapshot_info(&h, (path + ".missing").c_str()));
+  EXPECT_EQ(OG_EMALFORMED, og_snapshot_info_decode(&h, bytes.data(), 12));
+  EXPECT_EQ(nullptr, h);
+  og_graph_free(g);
+}
+
+// ---- corrupt, truncated and hostile input -------------------------------------------------------
+
+TEST(SnapshotCorrupt, TruncatedAtEveryOffset) {
+  og_graph *g = MakeRichGraph();
+  std::string bytes = Encode(g);
+  std::string path = FreshDir("trunc") + "/t.ogsnap";
+  for (size_t n = 0; n < bytes.size(); n++) {
+    std::string cut = bytes.substr(0, n);
+    og_graph *h = nullptr;
+    ASSERT_EQ(OG_EMALFORMED, Decode(cut, &h)) << "length " << n;
+    ASSERT_EQ(nullptr, h);
+    WriteFile(path, cut);
+    ASSERT_EQ(OG_EMALFORMED, og_snapshot_load(&h, path.c_str(), nullptr)) << "length " << n;
+    ASSERT_NE(nullptr, strstr(og_error_last(), path.c_str())) << og_error_last();
+    ASSERT_EQ(nullptr, h);
+  }
+  og_graph_free(g);
+}
+
+TEST(SnapshotCorrupt, EveryFlippedByteIsRejected) {
+  og_graph *g = MakeRichGraph();
+  std::string bytes = Encode(g);
+  for (size_t i = 0; i < bytes.size(); i++)
+    for (unsigned mask : {0x01u, 0x80u, 0xFFu}) {
+      std::string bad = bytes;
+      bad[i] = (char)(bad[i] ^ mask);
+      og_graph *h = nullptr;
+      int rc = Decode(bad, &h);
+      ASSERT_EQ(OG_EMALFORMED, rc) << "byte " << i << " ^ " << mask;
+      ASSERT_EQ(nullptr, h);
+    }
+  og_graph_free(g);
+}
+
+TEST(SnapshotCorrupt, RandomBytes) {
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 2000; round++) {
+    std::string s(rng() % 300, '\0');
+    for (char &c : s) c = (char)rng();
+    if (round % 2) s = std::string(OG_SNAPSHOT_MAGIC) + s; // get past the magic half the time
+    og_graph *h = nullptr;
+    ASSERT_EQ(OG_EMALFORMED, Decode(s, &h)) << "round " << round;
+    ASSERT_EQ(nullptr, h);
+  }
+}
+
+TEST(SnapshotCorrupt, FilesystemCases) {
+  std::string dir = FreshDir("fs");
+  og_graph *g = nullptr;
+  WriteFile(dir + "/empty", "");
+  EXPECT_EQ(OG_EMALFORMED, og_snapshot_load(&g, (dir + "/empty").c_str(), nullptr));
+  EXPECT_NE(nullptr, strstr(og_error_last(), "0 bytes is too short")) << og_error_last();
+  EXPECT_EQ(OG_EIO, og_snapshot_load(&g, dir.c_str(), nullptr));
+  EXPECT_NE(nullptr, strstr(og_error_last(), "directory")) << og_error_last();
+  EXPECT_EQ(OG_ENOTFOUND, og_snapshot_load(&g, (dir + "/nope").c_str(), nullptr));
+  EXPECT_EQ(OG_ENOTFOUND, og_snapshot_load(&g, (dir + "/empty/x").c_str(), nullptr));
+  EXPECT_EQ(OG_EINVALID, og_snapshot_load(&g, nullptr, nullptr));
+  EXPECT_EQ(OG_EINVALID, og_snapshot_load(nullptr, "x", nullptr));
+  og_snapshot_load_options lo = OG_SNAPSHOT_LOAD_OPTIONS_INIT;
+  lo.version = 7;
+  EXPECT_EQ(OG_EINVALID, og_snapshot_load(&g, (dir + "/empty").c_str(), &lo));
+  EXPECT_EQ(nullptr, g);
+  WriteFile(dir + "/text", "hello, this is not a snapshot");
+  EXPECT_EQ(OG_EMALFORMED, og_snapshot_load(&g, (dir + "/text").c_str(), nullptr));
+  EXPECT_NE(nullptr, strstr(og_error_last(), "magic")) << og_error_last();
+}
+
+TEST(SnapshotCorrupt, HugeClaimedLengths) {
+  std::string m(OG_SNAPSHOT_MAGIC, OG_SNAPSHOT_MAGIC_LEN);
+  std::string s = m;
+  PutVarint(&s, 1ULL << 34);
+  ExpectMalformed(s, "exceeds the limit");
+  s = m;
+  PutVarint(&s, 1000);
+  s += "abcde";
+  ExpectMalformed(s, "exceeds the 5 bytes left");
+  ExpectMalformed(m + "\xff\xff\xff\xff\xff\xff", "longer than 5 bytes");
+  ExpectMalformed(m + "\x80", "inside a record length");
+  // A reader limit below the file's records.
+  og_graph *g = MakeRing(100);
+  og_snapshot_load_options lo = OG_SNAPSHOT_LOAD_OPTIONS_INIT;
+  lo.max_record_bytes = 16;
+  og_graph *h = nullptr;
+  EXPECT_EQ(OG_EMALFORMED, Decode(Encode(g), &h, &lo));
+  og_graph_free(g);
+}
+
+TEST(SnapshotCorrupt, CraftedFileIsValid) {
+  Crafter c = ValidCrafted();
+  c.Trailer(3, 2, 1, 2);
+  og_graph *g = nullptr;
+  ASSERT_EQ(OG_OK, Decode(c.bytes, &g)) << og_error_last();
+  og_edge_info e;
+  ASSERT_EQ(OG_OK, og_graph_edge(&e, g, 0, 1));
+  EXPECT_EQ(2u, e.target);
+  EXPECT_EQ(OG_EDGE_ATTR, e.kind);
+  og_graph_free(g);
+}
+
+TEST(SnapshotCorrupt, HeaderCountsDisagree) {
+  Crafter c;
+  c.Header(1000000000000ULL, 0, 0, 0); // 10^12 nodes: refused before any allocation
+  ExpectMalformed(c.bytes, "node_count 1000000000000 exceeds");
+
+  c = Crafter();
+  c.Header(4000000000ULL, 0, 1, 2); // plausible claim, tiny file: must not allocate for it
+  c.Strings(0, {"T", "mod.T"});
+  c.Types(0, {0}, {1});
+  c.Nodes(0, 1, {16}, {0}, {});
+  c.Trailer(4000000000ULL, 0, 1, 2);
+  CountingAlloc ca;
+  og_snapshot_load_options lo = OG_SNAPSHOT_LOAD_OPTIONS_INIT;
+  lo.alloc = &ca.a;
+  og_graph *g = nullptr;
+  EXPECT_EQ(OG_EMALFORMED, Decode(c.bytes, &g, &lo));
+  EXPECT_NE(nullptr, strstr(og_error_last(), "1 nodes read but the header declares 4000000000"))
+      << og_error_last();
+  EXPECT_LT(ca.peak, 1u << 20);
+  EXPECT_EQ(0u, ca.live);
+
+  c = ValidCrafted();
+  c.Trailer(3, 2, 1, 3); // the trailer disagrees with the header
+  ExpectMalformed(c.bytes, "disagree with the header");
+
+  c = Crafter();
+  c.Header(3, 2, 1, 2);
+  c.Strings(0, {"T", "mod.T"});
+  c.Types(0, {0}, {1});
+  c.Nodes(0, 3, {16, 16, 16}, {0, 0, 0}, {2, 1, 0}); // degrees sum to 3
+  ExpectMalformed(c.bytes, "takes the edges beyond");
+
+  c = ValidCrafted();
+  c.Trailer(3, 2, 1, 2);
+  c.bytes[c.bytes.size() - 3] ^= 0x10; // inside the CRC
+  ExpectMalformed(c.bytes, "CRC-32 mismatch");
+
+  c = ValidCrafted();
+  ExpectMalformed(c.bytes, "Trailer is missing");
+
+  c = ValidCrafted();
+  c.Trailer(3, 2, 1, 2);
+  ExpectMalformed(c.bytes + "x", "1 unexpected bytes after the trailer");
+}
+
+TEST(SnapshotCorrupt, BadContent) {
+  auto with_nodes = [](std::vector<int64_t> ids, std::vector<uint32_t> types,
+                       std::vector<uint32_t> degs, std::vector<uint32_t> labels = {}) {
+    Crafter c;
+    c.Header(3, 2, 1, 2);
+    c.Strings(0, {"T", "mod.T"});
+    c.Types(0, {0}, {1});
+    c.Nodes(0, 3, ids, types, degs, labels);
+    return c;
+  };
+  ExpectMalformed(with_nodes({16, 0, 16}, {0, 0, 0}, {2, 0, 0}).bytes, "duplicates node 0");
+  ExpectMalformed(with_nodes({16, 16, 16}, {0, 1, 0}, {2, 0, 0}).bytes, "type 1 out of range");
+  ExpectMalformed(with_nodes({16, 16}, {0, 0, 0}, {2, 0, 0}).bytes, "column id_delta has 2");
+  ExpectMalformed(with_nodes({16, 16, 16}, {0, 0, 0}, {2, 0, 0}, {0, 3, 0}).bytes,
+                  "label string 2 out of range");
+
+  Crafter c;
+  c.Header(3, 2, 1, 2, 2);
+  ExpectMalformed(c.bytes, "format_version 2 is newer");
+
+  c = Crafter();
+  c.Header(3, 2, 1, 2);
+  c.Strings(0, {"T", "T"});
+  ExpectMalformed(c.bytes, "string 1 duplicates string 0");
+
+  c = Crafter();
+  c.Header(3, 2, 1, 2);
+  c.Strings(0, {"T", "mod.T"});
+  c.Types(0, {0}, {2});
+  ExpectMalformed(c.bytes, "names strings 0 and 2");
+
+  c = Crafter();
+  c.Header(3, 2, 1, 2);
+  c.Strings(1, {"T", "mod.T"});
+  ExpectMalformed(c.bytes, "first string is 1, expected 0");
+
+  c = Crafter();
+  c.Header(3, 2, 1, 2);
+  c.Types(0, {0}, {1});
+  ExpectMalformed(c.bytes, "0 strings read but the header declares 2");
+
+  c = ValidCrafted();
+  c.Strings(2, {"late"});
+  ExpectMalformed(c.bytes, "out of order");
+
+  c = ValidCrafted();
+  c.Header(3, 2, 1, 2);
+  ExpectMalformed(c.bytes, "a second Header");
+
+  for (auto edges : std::vector<std::pair<std::vector<int64_t>, std::vector<uint32_t>>>{
+           {{1, 5}, {0, 1}}, {{1, -2}, {0, 1}}, {{1, 1}, {16, 1}}}) {
+    c = Crafter();
+    c.Header(3, 2, 1, 2);
+    c.Strings(0, {"T", "mod.T"});
+    c.Types(0, {0}, {1});
+    c.Nodes(0, 3, {16, 16, 16}, {0, 0, 0}, {2, 0, 0});
+    c.Edges(0, 2, edges.first, edges.second);
+    c.Trailer(3, 2, 1, 2);
+    ExpectMalformed(c.bytes, edges.second[0] == 16 ? "kind 16 is not 0..15" : "out of range");
+  }
+
+  c = ValidCrafted();
+  c.Edges(2, 1, {0}, {0});
+  ExpectMalformed(c.bytes, "1 more edges exceed");
+
+  c = Crafter();
+  c.Header(3, 2, 1, 2);
+  c.Strings(0, {"T", "mod.T"});
+  c.Types(0, {0}, {1});
+  c.Nodes(0, 3, {16, 16, 16}, {0, 0, 0}, {2, 0, 0});
+  c.Edges(0, 2, {1, 1}, {0, 0}, {0, 3});
+  ExpectMalformed(c.bytes, "label string 2 out of range");
+
+  c = Crafter();
+  c.Header(3, 2, 1, 2);
+  c.Strings(0, {"T", "mod.T"});
+  c.Types(0, {0}, {1});
+  c.Nodes(0, 3, {16, 16, 16}, {0, 0, 0}, {2, 0, 0});
+  c.Edges(0, 2, {1, 1}, {4, 4}, {0x10000000u, 1}); // index 0x0FFFFFFF is the "none" marker
+  ExpectMalformed(c.bytes, "index label 268435455 is not below");
+
+  // An empty Record and an unknown record type.
+  std::string s(OG_SNAPSHOT_MAGIC);
+  PutVarint(&s, 0);
+  ExpectMalformed(s, "has no body");
+  s = OG_SNAPSHOT_MAGIC;
+  s += std::string("\x02\x32\x00", 3); // field 6, length 0
+  ExpectMalformed(s, "has no body");
+  s = OG_SNAPSHOT_MAGIC;
+  s += std::string("\x02\x0a\xff", 3); // field 1 claims 255 bytes of 0
+  ExpectMalformed(s, "not a valid protobuf Record");
+}
+
+TEST(SnapshotCorrupt, MessageNamesFileRecordAndOffset) {
+  Crafter c = ValidCrafted();
+  c.Trailer(3, 2, 1, 9);
+  std::string path = FreshDir("msg") + "/m.ogsnap";
+  WriteFile(path, c.bytes);
+  og_graph *g = nullptr;
+  ASSERT_EQ(OG_EMALFORMED, og_snapshot_load(&g, path.c_str(), nullptr));
+  std::string msg = og_error_last();
+  EXPECT_NE(std::string::npos, msg.find("snapshot '" + path + "'")) << msg;
+  EXPECT_NE(std::string::npos, msg.find("record 6 (Trailer) at byte ")) << msg;
+}
+
+// ---- allocation failures --------------------------------------------------------------------
+
+TEST(SnapshotAlloc, EveryDecodeAllocationFailureIsClean) {
+  og_graph *g = MakeRichGraph();
+  std::string bytes = Encode(g);
+  bool succeeded = false;
+  for (long n = 0; n < 5000 && !succeeded; n++) {
+    CountingAlloc ca;
+    ca.fail_at = n;
+    og_snapshot_load_options lo = OG_SNAPSHOT_LOAD_OPTIONS_INIT;
+    lo.alloc = &ca.a;
+    og_graph *h = nullptr;
+    int rc = Decode(bytes, &h, &lo);
+    if (rc == OG_OK) {
+      succeeded = true;
+      ExpectSameGraph(g, h);
+      og_graph_free(h);
+    } else {
+      ASSERT_EQ(OG_ENOMEM, rc) << "failing allocation " << n << ": " << og_error_last();
+      ASSERT_EQ(nullptr, h);
+    }
+    EXPECT_EQ(0u, ca.live) << "leak with allocation " << n << " failing: " << rc << " " << og_error_last();
+  }
+  EXPECT_TRUE(succeeded);
+  og_graph_free(g);
+}
+
+TEST(SnapshotAlloc, EncodeAllocationFailureIsClean) {
+  CountingAlloc ca;
+  og_graph *g = MakeRichGraph(&ca.a);
+  size_t base = ca.live;
+  bool succeeded = false;
+  for (long n = 0; n < 100 && !succeeded; n++) {
+    ca.fail_at = ca.calls + n;
+    og_buf buf = OG_BUF_INIT;
+    int rc = og_snapshot_encode(&buf, g, nullptr);
+    ca.fail_at = -1;
+    if (rc == OG_OK) {
+      succeeded = true;
+    } else {
+      ASSERT_EQ(OG_ENOMEM, rc) << og_error_last();
+    }
+    og_buf_dispose(&buf);
+    EXPECT_EQ(base, ca.live);
+  }
+  EXPECT_TRUE(succeeded);
+  og_graph_free(g);
+}
+
+// ---- atomic save ------------------------------------------------------------------------------
+
+TEST(SnapshotSave, MissingOrUnwritableDirectoryLeavesNothing) {
+  og_graph *g = MakeRing(10);
+  std::string dir = FreshDir("save1");
+  EXPECT_EQ(OG_ENOTFOUND, og_snapshot_save(g, (dir + "/no/such/dir/x.ogsnap").c_str(), nullptr));
+  EXPECT_NE(OG_OK, og_snapshot_save(g, "/proc/og_snapshot_test.ogsnap", nullptr));
+  struct stat st;
+  EXPECT_NE(0, stat("/proc/og_snapshot_test.ogsnap", &st));
+  if (geteuid() != 0) { // root ignores directory permissions
+    ASSERT_EQ(0, chmod(dir.c_str(), 0555));
+    EXPECT_EQ(OG_EIO, og_snapshot_save(g, (dir + "/x.ogsnap").c_str(), nullptr));
+    ASSERT_EQ(0, chmod(dir.c_str(), 0755));
+  }
+  EXPECT_TRUE(ListDir(dir).empty());
+  // The target is a directory: the rename fails and the temporary file goes away.
+  ASSERT_EQ(0, mkdir((dir + "/sub").c_str(), 0755));
+  EXPECT_EQ(OG_EIO, og_snapshot_save(g, (dir + "/sub").c_str(), nullptr));
+  EXPECT_EQ(std::vector<std::string>{"sub"}, ListDir(dir));
+  EXPECT_EQ(OG_EINVALID, og_snapshot_save(g, "", nullptr));
+  og_graph_free(g);
+}
+
+TEST(SnapshotSave, FailedWriteLeavesExistingFileUntouched) {
+  og_graph *g = MakeRing(5000);
+  std::string dir = FreshDir("save2");
+  std::string path = dir + "/keep.ogsnap";
+  WriteFile(path, "previous contents");
+  // The disk "fills up" after 4 KiB: writes fail with EFBIG.
+  struct rlimit old;
+  ASSERT_EQ(0, getrlimit(RLIMIT_FSIZE, &old));
+  void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old;
+  small.rlim_cur = 4096;
+  ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &small));
+  int rc = og_snapshot_save(g, path.c_str(), nullptr);
+  std::string msg = og_error_last();
+  ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &old));
+  signal(SIGXFSZ, prev);
+  EXPECT_EQ(OG_EIO, rc) << msg;
+  EXPECT_NE(std::string::npos, msg.find("keep.ogsnap.tmp-")) << msg;
+  EXPECT_EQ("previous contents", ReadFile(path));
+  EXPECT_EQ(std::vector<std::string>{"keep.ogsnap"}, ListDir(dir));
+  // Allocation failure during the save: same guarantee.
+  CountingAlloc ca;
+  og_graph *h = MakeRing(100, &ca.a);
+  ca.fail_at = ca.calls + 3;
+  EXPECT_EQ(OG_ENOMEM, og_snapshot_save(h, path.c_str(), nullptr));
+  ca.fail_at = -1;
+  EXPECT_EQ("previous contents", ReadFile(path));
+  EXPECT_EQ(std::vector<std::string>{"keep.ogsnap"}, ListDir(dir));
+  // And a successful save replaces it.
+  ASSERT_EQ(OG_OK, og_snapshot_save(h, path.c_str(), nullptr)) << og_error_last();
+  EXPECT_EQ(Encode(h), ReadFile(path));
+  EXPECT_EQ(std::vector<std::string>{"keep.ogsnap"}, ListDir(dir));
+  struct stat st;
+  ASSERT_EQ(0, stat(path.c_str(), &st));
+  EXPECT_EQ(0644u, st.st_mode & 0777u);
+  og_graph_free(h);
+  og_graph_free(g);
+}
+
+}  // namespace
