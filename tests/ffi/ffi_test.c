@@ -69,7 +69,7 @@ static unsigned next_slot(ffi_type *t) {
 }
 static void arg_ptr(const void *p) { staged.slots[next_slot(&ffi_type_pointer)].p = p; }
 /* For objects the callee fills in (non-const, so the compiler sees they may be written). */
-static void arg_out(void *p) { arg_ptr(p); }
+static void arg_out(void *p) { staged.slots[next_slot(&ffi_type_pointer)].p = p; }
 static void arg_u32(uint32_t v) { staged.slots[next_slot(&ffi_type_uint32)].u32 = v; }
 static void arg_u64(uint64_t v) { staged.slots[next_slot(&ffi_type_uint64)].u64 = v; }
 static void arg_int(int v) { staged.slots[next_slot(&ffi_type_sint)].i = v; }
