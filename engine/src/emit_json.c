@@ -81,21 +81,25 @@ static const char HEAD[] = "{\"directed\": true, \"multigraph\": true, \"graph\"
 
 /* ---- whole graph ------------------------------------------------------------------------------ */
 
+/* Array separators: "\n" before the first element, ",\n" before the others, "\n" before the
+   closing bracket of a non-empty array. */
+static int put_sep(og__out *o, bool first) { return og__out_str(o, first ? "\n" : ",\n"); }
+
 static int json_graph(og__out *o, const og_graph *g) {
   og_index n = g->nodes.count;
   OG_TRY(og__out_str(o, HEAD));
-  OG_TRY(og__out_str(o, "}, \"nodes\": [\n"));
+  OG_TRY(og__out_str(o, "}, \"nodes\": ["));
   for (og_index i = 0; i < n; i++) {
-    if (i) OG_TRY(og__out_str(o, ",\n"));
+    OG_TRY(put_sep(o, i == 0));
     OG_TRY(put_id_index(o, g->nodes.id[i], i));
     OG_TRY(put_node_fields(o, g, i, true));
     OG_TRY(og__out_str(o, "}"));
   }
-  OG_TRY(og__out_str(o, n ? "\n], \"links\": [\n" : "], \"links\": [\n"));
+  OG_TRY(og__out_str(o, n ? "\n], \"edges\": [" : "], \"edges\": ["));
   bool first = true;
   for (og_index i = 0; i < n; i++) {
     for (uint32_t k = g->out_off[i]; k < g->out_off[i + 1]; k++) {
-      if (!first) OG_TRY(og__out_str(o, ",\n"));
+      OG_TRY(put_sep(o, first));
       first = false;
       uint32_t meta = g->out_meta ? g->out_meta[k] : OG_SUBGRAPH_NO_META;
       OG_TRY(put_link(o, g, g->nodes.id[i], g->nodes.id[g->out_dst[k]], meta));
@@ -135,7 +139,7 @@ static int json_node(og_emitter *e, const og_subgraph_event *ev) {
   OG_TRY(og__emit_node_id(e, ev->node, &id));
   OG_TRY(og__idxset_add(&e->seen, a, ev->node, JSON_WRITTEN));
   OG_TRY(close_node(e));
-  if (e->nodes > 1) OG_TRY(og__out_str(o, ",\n"));
+  OG_TRY(put_sep(o, e->nodes == 1));
   OG_TRY(put_id_index(o, id, ev->node));
   if (e->g) OG_TRY(put_node_fields(o, e->g, ev->node, e->dec.node_label == NULL));
   if (e->dec.node_label) {
@@ -158,14 +162,14 @@ static int json_edge(og_emitter *e, const og_subgraph_event *ev) {
   OG_TRY(og__emit_node_id(e, ev->target, &dst));
   uint32_t meta = ev->meta;
   if (meta == OG_SUBGRAPH_NO_META) meta = og__emit_find_meta(e->g, ev->node, ev->target);
-  if (e->nlinks++) OG_TRY(og__out_str(&e->links, ",\n"));
+  OG_TRY(put_sep(&e->links, e->nlinks++ == 0));
   return put_link(&e->links, e->g, src, dst, meta);
 }
 
 static int json_end(og_emitter *e) {
   og__out *o = &e->out;
   OG_TRY(close_node(e));
-  OG_TRY(og__out_str(o, e->nodes ? "\n], \"links\": [\n" : "], \"links\": [\n"));
+  OG_TRY(og__out_str(o, e->nodes ? "\n], \"edges\": [" : "], \"edges\": ["));
   OG_TRY(og__out_put(o, e->links.buf, e->links.len));
   return og__out_str(o, e->nlinks ? "\n]}\n" : "]}\n");
 }
@@ -179,7 +183,7 @@ int og__emit_json_event(og_emitter *e, const og_subgraph_event *ev) {
                          ev->dir == OG_DIR_OUT ? 10 : 14));
       OG_TRY(put_key_u64(o, "max_depth", ev->max_depth));
       OG_TRY(put_key_u64(o, "too_many", ev->count));
-      return og__out_str(o, "}, \"nodes\": [\n");
+      return og__out_str(o, "}, \"nodes\": [");
     case OG_SUBGRAPH_START:
       return og__idxset_add(&e->seen, og_allocator_default(), ev->node, JSON_START);
     case OG_SUBGRAPH_NODE: return json_node(e, ev);

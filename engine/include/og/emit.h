@@ -18,17 +18,19 @@
  * dangling escape (objgraph issue #30: a label ending in `\\"` is valid DOT; graphviz >= 2.38
  * reads it; only graphviz 2.36 rejected it).
  *
- * JSON (OG_EMIT_JSON), one object, loadable by networkx.node_link_graph(data, edges="links"):
+ * JSON (OG_EMIT_JSON), one object, loaded as is by networkx.node_link_graph(data) of networkx
+ * >= 3.6 (3.4/3.5: pass edges="edges"; older: link="edges"):
  *   {"directed": true, "multigraph": true,
  *    "graph": {"name": "ObjectGraph", ...subgraph: "direction": "references"|"backreferences",
  *              "max_depth": N, "too_many": N},
  *    "nodes": [{"id": <og_id>, "index": <og_index>, "type": "dict", "long_type": "builtins.dict",
  *               "size": N, "flags": N, "refcount": N, "label": "..."(absent when none),
  *               ...subgraph: "depth": N, "start": true, "highlight": true, "more": N}],
- *    "links": [{"source": <og_id>, "target": <og_id>, "kind": "attr", "label": "x" | "index": 3}]}
+ *    "edges": [{"source": <og_id>, "target": <og_id>, "kind": "attr", "label": "x" | "index": 3}]}
  * kind is one of other, attr, dict_key, dict_value, index, cell, weak, type, dict, element, local,
- * globals, or kind<N>; links absent their label carry neither "label" nor "index". Subgraph
- * nodes appear once (first NODE event) even when a start repeats; links keep duplicates; "more"
+ * globals, or kind<N>; edges without a label carry neither "label" nor "index"; edges without
+ * meta (in-edges of a graph-less walker) carry no kind. Subgraph nodes appear once (first NODE
+ * event) even when a start repeats; edges keep duplicates (multigraph); "more"
  * is the too-many count. Without a graph, nodes carry only id, index, label (from the decorator)
  * and subgraph fields. Strings are valid UTF-8: `"` and `\` escaped, bytes < 0x20 as \u00XX,
  * invalid UTF-8 as U+FFFD. Ids are unsigned 64-bit integers (exact in Python; JavaScript would
@@ -108,7 +110,7 @@ OG_EXTERN int og_emit_new(og_emitter **out, const og_graph *g, const og_emit_dec
    (BEGIN first, END last); a second stream needs a new emitter. Errors: OG_EINVALID (NULL, event
    out of order, index out of the graph's range), OG_ENOMEM, a callback's or write's code (then
    the emitter refuses further events). O(output) per event, plus O(out-degree of source) for an
-   in-edge label lookup; JSON subgraphs buffer their links until END (O(edges) memory). */
+   in-edge label lookup; JSON subgraphs buffer their edges until END (O(edges) memory). */
 OG_EXTERN int og_emit_visit(void *emitter, const og_subgraph_event *ev);
 
 /* Nodes emitted with labels so far (NODE events: duplicated starts count twice), the N of
@@ -125,7 +127,7 @@ OG_EXTERN int og_emit_subgraph(size_t *nodes_out, const og_walker *w, const og_i
                                const og_emit_decorator *dec, const og_emit_options *opts,
                                og_write_fn write, void *wpayload);
 
-/* The whole graph as JSON (opts->format is ignored): nodes in index order, links in out-edge
+/* The whole graph as JSON (opts->format is ignored): nodes in index order, edges in out-edge
    order. Errors: OG_EINVALID, OG_ENOMEM, write's code. O(V + E + label bytes), O(1) memory
    beyond a 64 KiB buffer. */
 OG_EXTERN int og_emit_json_graph(const og_graph *g, const og_emit_options *opts,
