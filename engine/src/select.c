@@ -46,7 +46,7 @@ static int select_type(og_indices *list, size_t *count_out, const og_graph *g, c
                        size_t len, const og_index *nodes, size_t count) {
   size_t n, hits = 0, ntypes = og_graph_type_count(g);
   OG_TRY(og__subset_check(&n, g, nodes, count));
-  uint8_t *m;
+  uint8_t *m = NULL;
   OG_TRY(type_match_table(&m, g, name ? name : "", len));
   int rc = OG_OK;
   for (size_t k = 0; k < n; k++) {
