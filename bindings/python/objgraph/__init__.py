@@ -391,9 +391,9 @@ def get_new_ids(skip_update=False, limit=10, sortby='deltas',
     else:
         _state['shortnames'] = shortnames
     index_by_sortby = {'old': 1, 'current': 2, 'new': 3, 'deltas': 4}
-    column = index_by_sortby[sortby]
+    sort_key = operator.itemgetter(index_by_sortby[sortby], 0)
     gc.collect()
-    rows = _state['idsets'].update(not shortnames, column)
+    rows = _state['idsets'].update(not shortnames)
     for class_name in new_ids:
         new_ids[class_name].clear()
     names = set()
@@ -403,6 +403,7 @@ def get_new_ids(skip_update=False, limit=10, sortby='deltas',
     for class_name in [k for k in new_ids if k not in names]:
         del new_ids[class_name]
     rows = [row[:5] for row in rows]
+    rows.sort(key=sort_key, reverse=True)
     if limit is not None:
         rows = rows[:limit]
     if not rows:

@@ -6,9 +6,8 @@
 /* ---- pointer map ---------------------------------------------------------------------------- */
 
 static size_t ptr_slot(uintptr_t key, size_t cap) {
-  uint64_t x = (uint64_t)key >> 4; /* objects are at least 16-byte aligned */
-  x *= 0x9E3779B97F4A7C15ULL;
-  return (size_t)(x >> 20) & (cap - 1);
+  uint64_t x = ((uint64_t)key >> 3) * 0x9E3779B97F4A7C15ULL; /* Fibonacci hashing */
+  return (size_t)(x >> 32) & (cap - 1);
 }
 
 int ogpy_ptrmap_init(ogpy_ptrmap *m, size_t expected) {

@@ -68,3 +68,47 @@ int ogpy_heap_visit(ogpy_visit_fn fn, void *arg) {
 Py_ssize_t ogpy_heap_count_hint(void) { return 1 << 16; }
 
 #endif
+
+/* ---- numbering tracked objects in place (the collector's own trick) -------------------------
+ * While a referrer graph is built, each tracked object's index is kept in the upper bits of its
+ * gc header's prev word, as gc.collect() keeps gc_refs there, so mapping a referent to its index
+ * is one read of memory tp_traverse's visit touches anyway (no hash table). The caller runs no
+ * Python code, frees nothing and untracks nothing until ogpy_heap_unnumber() restores the
+ * prev links from the next links. Only where the generation lists are reachable (<= 3.11). */
+
+#ifdef OGPY_WALK_GENERATIONS
+
+int ogpy_heap_can_number(void) { return 1; }
+
+void ogpy_heap_number_set(PyObject *op, uint32_t idx) {
+  PyGC_Head *g = _Py_AS_GC(op);
+  g->_gc_prev = ((uintptr_t)idx << _PyGC_PREV_SHIFT) | (g->_gc_prev & ~_PyGC_PREV_MASK);
+}
+
+uint32_t ogpy_heap_number_get(PyObject *op) {
+  if (!PyType_IS_GC(Py_TYPE(op)) || !PyObject_IS_GC(op)) return UINT32_MAX;
+  PyGC_Head *g = _Py_AS_GC(op);
+  if (!g->_gc_next) return UINT32_MAX; /* untracked */
+  return (uint32_t)(g->_gc_prev >> _PyGC_PREV_SHIFT);
+}
+
+void ogpy_heap_unnumber(void) {
+  PyInterpreterState *interp = PyInterpreterState_Get();
+  struct _gc_runtime_state *gcstate = &interp->gc;
+  for (int i = 0; i < NUM_GENERATIONS; i++) {
+    PyGC_Head *head = &gcstate->generations[i].head, *prev = head;
+    for (PyGC_Head *g = _PyGCHead_NEXT(head); g != head; g = _PyGCHead_NEXT(g)) {
+      g->_gc_prev = (uintptr_t)prev | (g->_gc_prev & ~_PyGC_PREV_MASK);
+      prev = g;
+    }
+  }
+}
+
+#else
+
+int ogpy_heap_can_number(void) { return 0; }
+void ogpy_heap_number_set(PyObject *op, uint32_t idx) {}
+uint32_t ogpy_heap_number_get(PyObject *op) { return UINT32_MAX; }
+void ogpy_heap_unnumber(void) {}
+
+#endif

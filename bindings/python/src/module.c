@@ -120,112 +120,6 @@ static PyObject *str_from(const char *s, size_t len) {
   return PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "surrogateescape");
 }
 
-/* ---- statistics and selection ------------------------------------------------------------ */
-
-static PyObject *py_typestats(PyObject *self, PyObject *args) {
-  PyObject *objects, *filter;
-  int long_names;
-  if (!PyArg_ParseTuple(args, "OpO", &objects, &long_names, &filter)) return NULL;
-  subject s;
-  if (subject_load(&s, objects, 0) < 0) return NULL;
-  pycall pc = {filter, &s.cap.objs};
-  og_stats *st = NULL;
-  int rc = og_stats_compute(&st, s.cap.graph, s.nodes, s.count, long_names,
-                            filter != Py_None ? call_pred : NULL, &pc);
-  PyObject *res = NULL;
-  if (rc != OG_OK) {
-    ogpy_raise_og(rc);
-    goto done;
-  }
-  res = PyDict_New();
-  for (size_t i = 0; res && i < og_stats_count(st); i++) {
-    og_stats_row row;
-    og_stats_row_get(&row, st, i);
-    PyObject *k = str_from(row.name, row.name_len);
-    PyObject *v = PyLong_FromUnsignedLongLong(row.count);
-    if (!k || !v || PyDict_SetItem(res, k, v) < 0) Py_CLEAR(res);
-    Py_XDECREF(k);
-    Py_XDECREF(v);
-  }
-done:
-  og_stats_free(st);
-  subject_free(&s);
-  return res;
-}
-
-static PyObject *py_by_type(PyObject *self, PyObject *args) {
-  const char *name;
-  Py_ssize_t len;
-  PyObject *objects;
-  int count_only;
-  if (!PyArg_ParseTuple(args, "s#Op", &name, &len, &objects, &count_only)) return NULL;
-  subject s;
-  if (subject_load(&s, objects, 0) < 0) return NULL;
-  PyObject *res = NULL;
-  int rc;
-  if (count_only) {
-    size_t n = 0;
-    rc = og_select_count_type(&n, s.cap.graph, name, (size_t)len, s.nodes, s.count);
-    if (rc == OG_OK) res = PyLong_FromSize_t(n);
-  } else {
-    og_indices *l = NULL;
-    rc = og_select_by_type(&l, s.cap.graph, name, (size_t)len, s.nodes, s.count);
-    if (rc == OG_OK) res = indices_to_list(l, s.cap.objs);
-    og_indices_free(l);
-  }
-  if (rc != OG_OK) ogpy_raise_og(rc);
-  subject_free(&s);
-  return res;
-}
-
-static PyObject *py_at_addrs(PyObject *self, PyObject *args) {
-  PyObject *addrs;
-  int single;
-  if (!PyArg_ParseTuple(args, "Op", &addrs, &single)) return NULL;
-  og_id *ids = NULL;
-  size_t n = 0, cap = 0;
-  PyObject *it = PyObject_GetIter(addrs), *item;
-  if (!it) return NULL;
-  while ((item = PyIter_Next(it))) {
-    unsigned long long v = PyLong_Check(item) ? PyLong_AsUnsignedLongLong(item) : 0;
-    if (PyErr_Occurred()) PyErr_Clear(); /* negative or huge: cannot be an id */
-    Py_DECREF(item);
-    if (!v) continue;
-    if (n == cap) {
-      cap = cap ? cap * 2 : 64;
-      og_id *a = PyMem_RawRealloc(ids, cap * sizeof *a);
-      if (!a) {
-        PyErr_NoMemory();
-        break;
-      }
-      ids = a;
-    }
-    ids[n++] = (og_id)v;
-  }
-  Py_DECREF(it);
-  if (PyErr_Occurred()) {
-    PyMem_RawFree(ids);
-    return NULL;
-  }
-  subject s;
-  PyObject *res = NULL;
-  if (subject_load(&s, NULL, 0) == 0) {
-    og_indices *l = NULL;
-    int rc = og_select_by_ids(&l, s.cap.graph, ids, n);
-    if (rc != OG_OK)
-      ogpy_raise_og(rc);
-    else if (single) {
-      res = og_indices_count(l) ? s.cap.objs[og_indices_data(l)[0]] : Py_None;
-      Py_INCREF(res);
-    } else
-      res = indices_to_list(l, s.cap.objs);
-    og_indices_free(l);
-    subject_free(&s);
-  }
-  PyMem_RawFree(ids);
-  return res;
-}
-
 static PyObject *py_leaking(PyObject *self, PyObject *args) {
   PyObject *objects;
   if (!PyArg_ParseTuple(args, "O", &objects)) return NULL;
@@ -240,85 +134,13 @@ static PyObject *py_leaking(PyObject *self, PyObject *args) {
   return res;
 }
 
-/* ---- get_new_ids state -------------------------------------------------------------------- */
-
-typedef struct {
-  PyObject_HEAD
-  og_idsets *sets;
-} IdSetsObject;
-
-static void idsets_dealloc(IdSetsObject *self) {
-  og_idsets_free(self->sets);
-  Py_TYPE(self)->tp_free((PyObject *)self);
-}
-
-static PyObject *idsets_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-  IdSetsObject *self = (IdSetsObject *)type->tp_alloc(type, 0);
-  if (!self) return NULL;
-  int rc = og_idsets_new(&self->sets, NULL);
-  if (rc != OG_OK) {
-    Py_DECREF(self);
-    return ogpy_raise_og(rc);
-  }
-  return (PyObject *)self;
-}
-
-/* update(long_names, column) -> [(name, old, current, new, delta, [new ids])] sorted by column
-   then name, both descending. */
-static PyObject *idsets_update(IdSetsObject *self, PyObject *args) {
-  int long_names, column;
-  if (!PyArg_ParseTuple(args, "pi", &long_names, &column)) return NULL;
-  subject s;
-  if (subject_load(&s, NULL, 0) < 0) return NULL;
-  int rc = og_idsets_begin(self->sets);
-  if (rc == OG_OK) rc = og_idsets_add_graph(self->sets, s.cap.graph, long_names);
-  subject_free(&s); /* the sets keep ids only */
-  if (rc == OG_OK) rc = og_idsets_finish(self->sets);
-  if (rc == OG_OK) rc = og_idsets_sort(self->sets, (og_idsets_column)column);
-  if (rc != OG_OK) return ogpy_raise_og(rc);
-  size_t n = og_idsets_count(self->sets);
-  PyObject *res = PyList_New((Py_ssize_t)n);
-  for (size_t i = 0; res && i < n; i++) {
-    og_idsets_row r;
-    og_idsets_row_get(&r, self->sets, i);
-    PyObject *ids = PyList_New((Py_ssize_t)r.n_new);
-    for (size_t j = 0; ids && j < r.n_new; j++) {
-      PyObject *v = PyLong_FromUnsignedLongLong(r.new_ids[j]);
-      if (!v) Py_CLEAR(ids);
-      else PyList_SET_ITEM(ids, (Py_ssize_t)j, v);
-    }
-    PyObject *row = ids ? Py_BuildValue("(NKKKLN)", str_from(r.name, r.name_len),
-                                        (unsigned long long)r.n_old,
-                                        (unsigned long long)r.n_current,
-                                        (unsigned long long)r.n_new, (long long)r.delta, ids)
-                        : NULL;
-    if (!row) Py_CLEAR(res);
-    else PyList_SET_ITEM(res, (Py_ssize_t)i, row);
-  }
-  return res;
-}
-
-static PyMethodDef idsets_methods[] = {
-    {"update", (PyCFunction)idsets_update, METH_VARARGS, "Scan the heap; rows of the diff."},
-    {NULL, NULL, 0, NULL}};
-
-static PyTypeObject IdSetsType = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "objgraph._core.IdSets",
-    .tp_basicsize = sizeof(IdSetsObject),
-    .tp_dealloc = (destructor)idsets_dealloc,
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Per type name id sets kept between get_new_ids() calls (in C).",
-    .tp_methods = idsets_methods,
-    .tp_new = idsets_new,
-};
-
 /* ---- traversals: a captured referrer graph or a live walker -------------------------------- */
 
 enum { MODE_REFERENTS = 0, MODE_REFERRERS = 1, MODE_CUSTOM = 2 };
 
 typedef struct traversal {
   int mode;
-  ogpy_capture cap; /* MODE_REFERRERS */
+  ogpy_refgraph rg;  /* MODE_REFERRERS */
   ogpy_live live;   /* otherwise */
   og_walker walker;
   PyObject ***objsp;
@@ -328,7 +150,7 @@ typedef struct traversal {
 
 static void traversal_free(traversal *t) {
   if (t->mode == MODE_REFERRERS)
-    ogpy_capture_free(&t->cap);
+    ogpy_refgraph_free(&t->rg);
   else
     ogpy_live_free(&t->live);
   ogpy_ptrmap_free(&t->ignore);
@@ -341,19 +163,9 @@ static int traversal_init(traversal *t, int mode, PyObject *edge_func, PyObject 
   t->mode = mode;
   if (ids_to_map(&t->ignore, ignore_ids) < 0) return -1;
   if (mode == MODE_REFERRERS) {
-    if (ogpy_capture_run(&t->cap, OGPY_CAP_EDGES, starts, n) < 0) {
-      ogpy_ptrmap_free(&t->ignore);
-      t->mode = MODE_REFERENTS; /* nothing else to free */
-      return -1;
-    }
-    int rc = og_graph_walker(&t->walker, t->cap.graph);
-    if (rc == OG_OK) rc = og_graph_build_reverse(t->cap.graph);
-    if (rc != OG_OK) {
-      ogpy_raise_og(rc);
-      return -1;
-    }
-    for (size_t i = 0; i < n; i++) start_idx[i] = ogpy_capture_find(&t->cap, starts[i]);
-    t->objsp = &t->cap.objs;
+    if (ogpy_refgraph_build(&t->rg, starts, n, start_idx) < 0) return -1;
+    ogpy_refgraph_walker(&t->walker, &t->rg);
+    t->objsp = &t->rg.objs;
   } else {
     if (ogpy_live_init(&t->live, mode == MODE_CUSTOM ? edge_func : NULL, &t->ignore) < 0) {
       PyErr_NoMemory();
@@ -527,9 +339,9 @@ done:
 /* ---- module ------------------------------------------------------------------------------- */
 
 static PyMethodDef methods[] = {
-    {"typestats", py_typestats, METH_VARARGS, "typestats(objects, long_names, filter) -> dict"},
-    {"by_type", py_by_type, METH_VARARGS, "by_type(name, objects, count_only) -> list | int"},
-    {"at_addrs", py_at_addrs, METH_VARARGS, "at_addrs(ids, single) -> list | object | None"},
+    {"typestats", ogpy_typestats, METH_VARARGS, "typestats(objects, long_names, filter) -> dict"},
+    {"by_type", ogpy_by_type, METH_VARARGS, "by_type(name, objects, count_only) -> list | int"},
+    {"at_addrs", ogpy_at_addrs, METH_VARARGS, "at_addrs(ids, single) -> list | object | None"},
     {"leaking", py_leaking, METH_VARARGS, "leaking(objects) -> list"},
     {"find_chain", py_find_chain, METH_VARARGS,
      "find_chain(obj, predicate, edge_func, mode, max_depth, ignore_ids) -> [obj, ..., match]"},
@@ -540,11 +352,11 @@ static struct PyModuleDef moduledef = {PyModuleDef_HEAD_INIT, "objgraph._core",
                                        "objgraph's C engine adapter.", -1, methods};
 
 PyMODINIT_FUNC PyInit__core(void) {
-  if (PyType_Ready(&IdSetsType) < 0) return NULL;
+  if (PyType_Ready(&ogpy_IdSetsType) < 0) return NULL;
   PyObject *m = PyModule_Create(&moduledef);
   if (!m) return NULL;
-  Py_INCREF(&IdSetsType);
-  if (PyModule_AddObject(m, "IdSets", (PyObject *)&IdSetsType) < 0 ||
+  Py_INCREF(&ogpy_IdSetsType);
+  if (PyModule_AddObject(m, "IdSets", (PyObject *)&ogpy_IdSetsType) < 0 ||
       PyModule_AddStringConstant(m, "engine_version", og_version()) < 0 ||
       PyModule_AddIntConstant(m, "MODE_REFERENTS", MODE_REFERENTS) < 0 ||
       PyModule_AddIntConstant(m, "MODE_REFERRERS", MODE_REFERRERS) < 0 ||

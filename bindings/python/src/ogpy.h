@@ -25,6 +25,13 @@ int ogpy_heap_visit(ogpy_visit_fn fn, void *arg);
 /* Number of gc-tracked objects (an upper bound hint, cheap). */
 Py_ssize_t ogpy_heap_count_hint(void);
 
+/* In-place numbering of tracked objects (heap_gc.c): see there for the rules. can_number is 0
+   where the generation lists are not reachable; then the other three do nothing. */
+int ogpy_heap_can_number(void);
+void ogpy_heap_number_set(PyObject *op, uint32_t idx);
+uint32_t ogpy_heap_number_get(PyObject *op); /* UINT32_MAX: not a tracked object */
+void ogpy_heap_unnumber(void);
+
 /* gc.get_referents semantics: call visit for each referent of op (nothing for non-gc objects). */
 int ogpy_traverse(PyObject *op, visitproc visit, void *arg);
 
@@ -96,6 +103,28 @@ void ogpy_capture_free(ogpy_capture *c);
 /* Index of an object in a capture, or OG_INDEX_NONE. */
 og_index ogpy_capture_find(const ogpy_capture *c, PyObject *op);
 
+/* ---- referrer graph (refgraph.c) -------------------------------------------------------- */
+
+/* Every gc-tracked object (gc order) plus extra objects, with per node its referrers among the
+   tracked objects (each once, in gc order): gc.get_referrers for all nodes at once. */
+typedef struct ogpy_refgraph {
+  PyObject **objs; /* strong references */
+  size_t n, cap, ntracked;
+  ogpy_ptrmap map; /* address -> index (numbered heaps: extra objects only) */
+  int numbered;    /* tracked objects carry their index in their gc header meanwhile */
+  og_index *dst;   /* scratch: forward edges while building */
+  size_t ne, cap_e;
+  uint32_t *in_off; /* n + 1 */
+  og_index *in_src;
+} ogpy_refgraph;
+
+/* extra_idx[i] receives the index of extra[i]. */
+int ogpy_refgraph_build(ogpy_refgraph *g, PyObject *const *extra, size_t nextra,
+                        og_index *extra_idx);
+void ogpy_refgraph_free(ogpy_refgraph *g);
+/* An og_walker answering OG_DIR_IN (referrers) only. */
+void ogpy_refgraph_walker(og_walker *w, ogpy_refgraph *g);
+
 /* ---- live walker (live.c) ----------------------------------------------------------------- */
 
 /* A lazily expanded heap: indices are minted as objects are met; neighbours come from
@@ -116,5 +145,12 @@ void ogpy_live_free(ogpy_live *lw);
 /* Index for op (minting one, with a new reference). OG_INDEX_NONE on out of memory. */
 og_index ogpy_live_intern(ogpy_live *lw, PyObject *op);
 void ogpy_live_walker(og_walker *w, ogpy_live *lw);
+
+/* ---- entry points defined outside module.c ----------------------------------------------- */
+
+PyObject *ogpy_typestats(PyObject *self, PyObject *args); /* walk.c */
+PyObject *ogpy_by_type(PyObject *self, PyObject *args);
+PyObject *ogpy_at_addrs(PyObject *self, PyObject *args);
+extern PyTypeObject ogpy_IdSetsType; /* newids.c */
 
 #endif

@@ -1,0 +1,189 @@
+/* The referrer graph of the heap for backward searches (find_backref_chain, show_backrefs):
+ * nodes are the gc-tracked objects in gc order (then any extra start objects), and for each
+ * node its referrers among tracked objects, each once, in gc order -- exactly what
+ * gc.get_referrers() would return, for every node at once. One walk plus one tp_traverse pass
+ * (cheaper than a gc.collect()), then a counting sort into a reverse CSR. The engine's
+ * traversals read it through an og_walker. */
+#include <string.h>
+
+#include "ogpy.h"
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap) return 0;
+  size_t c = *cap ? *cap : 4096;
+  while (c < need) c *= 2;
+  void *a = PyMem_RawRealloc(*p, c * elem);
+  if (!a) return -1;
+  *p = a;
+  *cap = c;
+  return 0;
+}
+
+static int add_obj(ogpy_refgraph *g, PyObject *op, int tracked) {
+  if (grow((void **)&g->objs, &g->cap, g->n + 1, sizeof *g->objs) < 0) return -1;
+  if (g->numbered && tracked)
+    ogpy_heap_number_set(op, (uint32_t)g->n);
+  else if (ogpy_ptrmap_put(&g->map, (uintptr_t)op, (uint32_t)g->n, NULL) < 0)
+    return -1;
+  Py_INCREF(op);
+  g->objs[g->n++] = op;
+  return 0;
+}
+
+static int visit_node(PyObject *op, void *arg) {
+  return add_obj((ogpy_refgraph *)arg, op, 1) ? -1 : 0;
+}
+
+static uint32_t lookup(const ogpy_refgraph *g, PyObject *op) {
+  if (g->numbered) {
+    uint32_t j = ogpy_heap_number_get(op);
+    if (j != UINT32_MAX) return j;
+  }
+  return ogpy_ptrmap_get(&g->map, (uintptr_t)op);
+}
+
+typedef struct edge_ctx {
+  ogpy_refgraph *g;
+  int all; /* look every referent up (untracked extra nodes exist) */
+} edge_ctx;
+
+static int visit_ref(PyObject *op, void *arg) {
+  edge_ctx *e = (edge_ctx *)arg;
+  if (!e->all && !(PyType_IS_GC(Py_TYPE(op)) && PyObject_GC_IsTracked(op))) return 0;
+  uint32_t j = lookup(e->g, op);
+  if (j == UINT32_MAX) return 0;
+  ogpy_refgraph *g = e->g;
+  if (grow((void **)&g->dst, &g->cap_e, g->ne + 1, sizeof *g->dst) < 0) return -1;
+  g->dst[g->ne++] = j;
+  return 0;
+}
+
+/* The walk and the forward edges; the heap is numbered meanwhile (when it can be). */
+static int build_edges(ogpy_refgraph *g, PyObject *const *extra, size_t nextra,
+                       og_index *extra_idx, uint32_t **out_off_p) {
+  if (ogpy_heap_visit(visit_node, g)) return -1;
+  g->ntracked = g->n;
+  int all = 0;
+  for (size_t i = 0; i < nextra; i++) {
+    uint32_t j = lookup(g, extra[i]);
+    if (j == UINT32_MAX) {
+      j = (uint32_t)g->n;
+      if (add_obj(g, extra[i], 0) < 0) return -1;
+      all = 1; /* an extra object not met in the walk is untracked */
+    }
+    extra_idx[i] = j;
+  }
+  uint32_t *out_off = PyMem_RawMalloc((g->n + 1) * sizeof *out_off);
+  if (!out_off) return -1;
+  *out_off_p = out_off;
+  edge_ctx e = {g, all};
+  for (size_t i = 0; i < g->n; i++) {
+    out_off[i] = (uint32_t)g->ne;
+    if (i < g->ntracked && ogpy_traverse(g->objs[i], visit_ref, &e) < 0) return -1;
+    if (g->ne > UINT32_MAX - 1) return -2;
+  }
+  out_off[g->n] = (uint32_t)g->ne;
+  return 0;
+}
+
+int ogpy_refgraph_build(ogpy_refgraph *g, PyObject *const *extra, size_t nextra,
+                        og_index *extra_idx) {
+  memset(g, 0, sizeof *g);
+  if (ogpy_ptrmap_init(&g->map, ogpy_heap_can_number() ? 64 : 1 << 16) < 0) goto nomem;
+  g->numbered = ogpy_heap_can_number();
+  uint32_t *out_off = NULL;
+  int brc = build_edges(g, extra, nextra, extra_idx, &out_off);
+  if (g->numbered) ogpy_heap_unnumber(); /* before anything that could run Python code */
+  g->numbered = 0;
+  if (brc < 0) {
+    PyMem_RawFree(out_off);
+    if (brc == -2) {
+      PyErr_SetString(PyExc_OverflowError, "objgraph: more than 2**32 references");
+      goto fail;
+    }
+    goto nomem;
+  }
+
+  /* reverse CSR: each referrer once per referent, referrers in gc order */
+  g->in_off = PyMem_RawCalloc(g->n + 1, sizeof *g->in_off);
+  uint32_t *last = PyMem_RawMalloc((g->n ? g->n : 1) * sizeof *last);
+  if (!g->in_off || !last) {
+    PyMem_RawFree(out_off);
+    PyMem_RawFree(last);
+    goto nomem;
+  }
+  memset(last, 0xff, g->n * sizeof *last);
+  size_t nin = 0;
+  for (size_t i = 0; i < g->n; i++)
+    for (uint32_t k = out_off[i]; k < out_off[i + 1]; k++) {
+      uint32_t j = g->dst[k];
+      if (last[j] == (uint32_t)i) continue;
+      last[j] = (uint32_t)i;
+      g->in_off[j + 1]++;
+      nin++;
+    }
+  for (size_t j = 0; j < g->n; j++) g->in_off[j + 1] += g->in_off[j];
+  g->in_src = PyMem_RawMalloc((nin ? nin : 1) * sizeof *g->in_src);
+  if (!g->in_src) {
+    PyMem_RawFree(out_off);
+    PyMem_RawFree(last);
+    goto nomem;
+  }
+  memset(last, 0xff, g->n * sizeof *last);
+  uint32_t *fill = out_off; /* reuse: out_off is no longer needed once read below */
+  /* fill needs the forward offsets while writing; walk sources again with a cursor per target */
+  uint32_t *cursor = PyMem_RawMalloc((g->n ? g->n : 1) * sizeof *cursor);
+  if (!cursor) {
+    PyMem_RawFree(out_off);
+    PyMem_RawFree(last);
+    goto nomem;
+  }
+  memcpy(cursor, g->in_off, g->n * sizeof *cursor);
+  for (size_t i = 0; i < g->n; i++)
+    for (uint32_t k = fill[i]; k < fill[i + 1]; k++) {
+      uint32_t j = g->dst[k];
+      if (last[j] == (uint32_t)i) continue;
+      last[j] = (uint32_t)i;
+      g->in_src[cursor[j]++] = (og_index)i;
+    }
+  PyMem_RawFree(cursor);
+  PyMem_RawFree(last);
+  PyMem_RawFree(out_off);
+  PyMem_RawFree(g->dst); /* forward edges are not kept: only referrers are asked */
+  g->dst = NULL;
+  g->ne = g->cap_e = 0;
+  return 0;
+nomem:
+  PyErr_NoMemory();
+fail:
+  ogpy_refgraph_free(g);
+  return -1;
+}
+
+void ogpy_refgraph_free(ogpy_refgraph *g) {
+  for (size_t i = 0; i < g->n; i++) Py_DECREF(g->objs[i]);
+  PyMem_RawFree(g->objs);
+  PyMem_RawFree(g->dst);
+  PyMem_RawFree(g->in_off);
+  PyMem_RawFree(g->in_src);
+  ogpy_ptrmap_free(&g->map);
+  memset(g, 0, sizeof *g);
+}
+
+static int rg_neighbors(void *ctx, og_dir dir, og_index node, og_span *out) {
+  ogpy_refgraph *g = (ogpy_refgraph *)ctx;
+  if (node >= g->n || dir != OG_DIR_IN) return OG_EINVALID;
+  out->nodes = g->in_src + g->in_off[node];
+  out->meta = NULL;
+  out->count = g->in_off[node + 1] - g->in_off[node];
+  return OG_OK;
+}
+
+static og_index rg_count(void *ctx) { return (og_index)((ogpy_refgraph *)ctx)->n; }
+
+void ogpy_refgraph_walker(og_walker *w, ogpy_refgraph *g) {
+  w->version = OG_WALKER_VERSION;
+  w->ctx = g;
+  w->neighbors = rg_neighbors;
+  w->node_count = rg_count;
+}
