@@ -1,6 +1,9 @@
 /* Snapshot codec benchmark on a synthetic heap-like graph.
  *
- *   bazel run -c opt //bench:snapshot_bench -- [--nodes N] [--out FILE] [--keep]
+ *   bazel run -c opt //bench:snapshot_bench -- [--nodes N] [--out FILE] [--keep] [--chunk K]
+ *
+ * (--keep leaves the file; --chunk K writes K nodes and K edges per chunk; the Python check and
+ * the fuzz corpus use it to make small files.)
  *
  * Builds N nodes (default 1,000,000) shaped like a CPython heap: ~60 types with a skewed
  * distribution, ids that are 16-byte aligned addresses mostly following allocation order, sizes
@@ -62,7 +65,10 @@ static int pick_kind(void) {
    allocated near the source, or anywhere. */
 static og_index pick_target(og_index src, og_index prev, og_index n, og_index npopular) {
   uint32_t x = below(100);
-  if (x < 45 && prev + 1 < n) return prev + 1 + (below(4) == 0 ? below(3) : 0);
+  if (x < 45) {
+    uint64_t t = (uint64_t)prev + 1 + (below(4) == 0 ? below(3) : 0);
+    if (t < n) return (og_index)t;
+  }
   if (x < 70) return below(npopular);
   if (x < 92) {
     int64_t off = (int64_t)(1 + below(4)) << below(8); /* 1 .. 512, skewed small */
@@ -82,7 +88,8 @@ static og_graph *build(og_index n) {
   CHECK(og_builder_new(&b, NULL));
   synth s;
   char name[64], longname[96];
-  for (int k = 0; k < K_NKINDS + 40; k++) {
+  int nclasses = n < 1000 ? 2 : 40;
+  for (int k = 0; k < K_NKINDS + nclasses; k++) {
     if (k < K_NKINDS)
       snprintf(name, sizeof name, "%s", kind_name[k]);
     else
@@ -90,12 +97,14 @@ static og_graph *build(og_index n) {
     snprintf(longname, sizeof longname, "%s.%s", k < K_NKINDS ? "builtins" : "app.models", name);
     CHECK(og_builder_add_type(&s.types[k], b, name, strlen(name), longname, strlen(longname)));
   }
-  for (int i = 0; i < 600; i++) {
-    snprintf(name, sizeof name, i % 3 ? "attr_%d" : "'key_%d'", i);
+  /* small graphs (fuzz seeds, the Python check) get small string tables */
+  uint32_t nattr = n < 1000 ? 6 : 600, nmod = n < 1000 ? 3 : 200;
+  for (uint32_t i = 0; i < nattr; i++) {
+    snprintf(name, sizeof name, i % 3 ? "attr_%u" : "'key_%u'", i);
     CHECK(og_builder_intern(&s.attrs[i], b, name, strlen(name)));
   }
-  for (int i = 0; i < 200; i++) {
-    snprintf(name, sizeof name, "pkg%d.module_%d", i % 17, i);
+  for (uint32_t i = 0; i < nmod; i++) {
+    snprintf(name, sizeof name, "pkg%u.module_%u", i % 17, i);
     CHECK(og_builder_intern(&s.mod_labels[i], b, name, strlen(name)));
   }
   unsigned char *kind = malloc(n);
@@ -112,12 +121,12 @@ static og_graph *build(og_index n) {
     uint64_t id = below(10) ? addr : 0x7f3a00000000ULL + ((uint64_t)below(1u << 26) << 4);
     addr += (size + 15) & ~(uint64_t)15;
     if (below(256) == 0) addr += (uint64_t)below(1u << 20) << 4;
-    og_type t = k == K_INST ? s.types[K_NKINDS + below(40)] : s.types[k];
+    og_type t = k == K_INST ? s.types[K_NKINDS + below((uint32_t)nclasses)] : s.types[k];
     uint32_t flags = (k == K_STR || k == K_INT) ? 0 : OG_NODE_GC_TRACKED;
     if (k == K_MODULE) flags |= OG_NODE_MODULE | OG_NODE_ANY_MODULE;
     if (k == K_TYPE) flags |= OG_NODE_TYPE;
     if (k == K_FUNC) flags |= OG_NODE_FUNCTION;
-    og_str label = k == K_MODULE ? s.mod_labels[below(200)] : OG_STR_NONE;
+    og_str label = k == K_MODULE ? s.mod_labels[below(nmod)] : OG_STR_NONE;
     uint32_t refcount = below(8) ? 1 + below(3) : below(1000);
     og_index got;
     int rc = og_builder_add_node(&got, b, id, t, size, flags, refcount, label);
@@ -141,7 +150,7 @@ static og_graph *build(og_index n) {
       uint32_t label = OG_STR_NONE;
       if (k == K_DICT) {
         ek = i % 2 ? OG_EDGE_DICT_VALUE : OG_EDGE_DICT_KEY;
-        if (i % 2) label = s.attrs[below(600)];
+        if (i % 2) label = s.attrs[below(nattr)];
       } else if (k == K_LIST || k == K_TUPLE) {
         ek = OG_EDGE_INDEX;
         label = i;
@@ -149,7 +158,7 @@ static og_graph *build(og_index n) {
         ek = i ? OG_EDGE_DICT : OG_EDGE_TYPE;
       } else if (k == K_FUNC) {
         ek = i == 0 ? OG_EDGE_GLOBALS : OG_EDGE_ATTR;
-        if (i) label = s.attrs[i * 7];
+        if (i) label = s.attrs[(i * 7) % nattr];
       } else if (k == K_CELL) {
         ek = OG_EDGE_CELL;
       }
@@ -199,6 +208,7 @@ int main(int argc, char **argv) {
   og_index n = 1000000;
   const char *out = "snapshot_bench.ogsnap";
   int keep = 0;
+  uint32_t chunk = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--nodes") && i + 1 < argc)
       n = (og_index)strtoul(argv[++i], NULL, 10);
@@ -206,8 +216,10 @@ int main(int argc, char **argv) {
       out = argv[++i];
     else if (!strcmp(argv[i], "--keep"))
       keep = 1;
+    else if (!strcmp(argv[i], "--chunk") && i + 1 < argc)
+      chunk = (uint32_t)strtoul(argv[++i], NULL, 10);
     else {
-      fprintf(stderr, "usage: %s [--nodes N] [--out FILE] [--keep]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--nodes N] [--out FILE] [--keep] [--chunk K]\n", argv[0]);
       return 2;
     }
   }
@@ -221,6 +233,7 @@ int main(int argc, char **argv) {
   opts.capture_options = "heap-like";
   opts.metadata = meta;
   opts.metadata_count = 1;
+  opts.chunk_nodes = opts.chunk_edges = chunk;
   CHECK(og_snapshot_save(g, out, &opts));
   double t2 = now();
   og_graph *h;

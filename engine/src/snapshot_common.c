@@ -49,14 +49,14 @@ static const uint32_t crc_table[256] = {
     0xb40bbe37u, 0xc30c8ea1u, 0x5a05df1bu, 0x2d02ef8du,
 };
 
-uint32_t og_snapshot__crc32(uint32_t crc, const void *data, size_t len) {
+uint32_t og__snap_crc32(uint32_t crc, const void *data, size_t len) {
   const uint8_t *p = data;
   crc = ~crc;
   for (size_t i = 0; i < len; i++) crc = crc_table[(crc ^ p[i]) & 0xFFu] ^ (crc >> 8);
   return ~crc;
 }
 
-size_t og_snapshot__put_varint(uint8_t *out, uint64_t v) {
+size_t og__snap_put_varint(uint8_t *out, uint64_t v) {
   size_t n = 0;
   while (v >= 0x80u) {
     out[n++] = (uint8_t)(v | 0x80u);
@@ -71,7 +71,7 @@ size_t og_snapshot__put_varint(uint8_t *out, uint64_t v) {
 #define PREFIX 16u
 
 static void *pb_alloc(void *data, size_t size) {
-  og_snapshot__pballoc *pa = data;
+  og__snap_pballoc *pa = data;
   if (size > SIZE_MAX - PREFIX) {
     pa->failed = true;
     return NULL;
@@ -87,7 +87,7 @@ static void *pb_alloc(void *data, size_t size) {
 }
 
 static void pb_free(void *data, void *ptr) {
-  og_snapshot__pballoc *pa = data;
+  og__snap_pballoc *pa = data;
   if (!ptr) return;
   unsigned char *p = (unsigned char *)ptr - PREFIX;
   size_t total;
@@ -95,7 +95,7 @@ static void pb_free(void *data, void *ptr) {
   og__free(pa->alloc, p, total);
 }
 
-void og_snapshot__pballoc_init(og_snapshot__pballoc *pa, const og_allocator *alloc) {
+void og__snap_pballoc_init(og__snap_pballoc *pa, const og_allocator *alloc) {
   pa->pc.alloc = pb_alloc;
   pa->pc.free = pb_free;
   pa->pc.allocator_data = pa;
@@ -103,7 +103,7 @@ void og_snapshot__pballoc_init(og_snapshot__pballoc *pa, const og_allocator *all
   pa->failed = false;
 }
 
-const char *og_snapshot__case_name(Og__V1__Record__BodyCase c) {
+const char *og__snap_case_name(Og__V1__Record__BodyCase c) {
   switch (c) {
     case OG__V1__RECORD__BODY_HEADER: return "Header";
     case OG__V1__RECORD__BODY_STRINGS: return "StringChunk";

@@ -22,22 +22,22 @@
 #define OG_SNAP_LEN_BYTES 5
 
 /* CRC-32 (IEEE, reflected, as zlib's crc32): start with crc 0 and feed the bytes in order. */
-uint32_t og_snapshot__crc32(uint32_t crc, const void *data, size_t len);
+uint32_t og__snap_crc32(uint32_t crc, const void *data, size_t len);
 
 /* Write v as a varint into out (at least 10 bytes); returns the number of bytes. */
-size_t og_snapshot__put_varint(uint8_t *out, uint64_t v);
+size_t og__snap_put_varint(uint8_t *out, uint64_t v);
 
 /* A ProtobufCAllocator over an og_allocator; `failed` records an allocation failure so a NULL
    from protobuf-c can be told apart from malformed input. */
-typedef struct og_snapshot__pballoc {
+typedef struct og__snap_pballoc {
   ProtobufCAllocator pc;
   const og_allocator *alloc;
   bool failed;
-} og_snapshot__pballoc;
+} og__snap_pballoc;
 
-void og_snapshot__pballoc_init(og_snapshot__pballoc *pa, const og_allocator *alloc);
+void og__snap_pballoc_init(og__snap_pballoc *pa, const og_allocator *alloc);
 
 /* Name of a record body case, for messages. */
-const char *og_snapshot__case_name(Og__V1__Record__BodyCase c);
+const char *og__snap_case_name(Og__V1__Record__BodyCase c);
 
 #endif

@@ -27,7 +27,7 @@ typedef struct writer {
 } writer;
 
 static int emit(writer *w, const void *data, size_t len) {
-  w->crc = og_snapshot__crc32(w->crc, data, len);
+  w->crc = og__snap_crc32(w->crc, data, len);
   return w->fn(w->payload, data, len);
 }
 
@@ -36,13 +36,13 @@ static int put_record(writer *w, Og__V1__Record *rec) {
   size_t n = og__v1__record__get_packed_size(rec);
   if (n > OG_SNAPSHOT_MAX_RECORD)
     return og__fail(OG_ELIMIT, "snapshot %s record %llu would be %zu bytes (limit %u)",
-                    og_snapshot__case_name(rec->body_case), (unsigned long long)w->records, n,
+                    og__snap_case_name(rec->body_case), (unsigned long long)w->records, n,
                     OG_SNAPSHOT_MAX_RECORD);
   OG_TRY(og__grow(w->a, (void **)&w->pack, &w->pack_cap, n, 1));
   size_t packed = og__v1__record__pack(rec, w->pack);
   OG_ASSERT(packed == n);
   uint8_t len[10];
-  size_t k = og_snapshot__put_varint(len, packed);
+  size_t k = og__snap_put_varint(len, packed);
   OG_TRY(emit(w, len, k));
   OG_TRY(emit(w, w->pack, packed));
   w->records++;
