@@ -11,6 +11,7 @@
 #include "og/graph.h"
 #include "og/search.h"
 #include "og/select.h"
+#include "og/snapshot.h"
 #include "og/stats.h"
 #include "og/subgraph.h"
 #include "og/version.h"
