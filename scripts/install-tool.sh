@@ -11,6 +11,6 @@ bin="$("${BAZEL[@]}" info -c opt bazel-bin)/tools/objgraph-tool"
 SUDO=""
 [ -w "$PREFIX/bin" ] || [ "$(id -u)" = 0 ] || SUDO="sudo"
 $SUDO install -d "$PREFIX/bin"
-# install writes a new file and renames it, so a running objgraph-tool is never overwritten.
+# install unlinks the old file before writing the new one: a running copy is not disturbed.
 $SUDO install -m 0755 "$bin" "$PREFIX/bin/objgraph-tool"
 echo "installed $PREFIX/bin/objgraph-tool"
