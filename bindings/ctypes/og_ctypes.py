@@ -313,16 +313,7 @@ class Graph:
         MODULE; ROOT for the adapter's roots), tested in C with no Python call per node. A
         predicate receives a Node and returns a truth value; it is a ctypes callback, and an
         exception it raises stops the search and propagates."""
-        start = self.index_of(target_id)
-        walker = self._walker()
-        opts = _SearchOptions(version=OG_SEARCH_OPTIONS_VERSION, dir=OG_DIR_IN, max_depth=max_depth)
-        out = ctypes.c_void_p()
-        with _Predicate(self, predicate, roots) as (fn, payload, pending):
-            code = self._lib.og_search_chain(ctypes.byref(out), ctypes.byref(walker), start,
-                                             ctypes.byref(opts), fn, payload)
-            if pending:
-                raise pending[0]
-            _check(self._lib, "og_search_chain", code)
+        out = self._search("og_search_chain", target_id, predicate, roots, max_depth)
         try:
             return [self.node(i).id for i in reversed(self._indices(out))]
         finally:
@@ -333,16 +324,7 @@ class Graph:
         target_id, shortest first (og_search_paths): [Path(ids, kinds, labels)], where kinds and
         labels describe edge j from ids[j] to ids[j+1] (labels are attribute names, dict keys or
         indices, None when absent). [] when no root reaches the target."""
-        start = self.index_of(target_id)
-        walker = self._walker()
-        opts = _SearchOptions(version=OG_SEARCH_OPTIONS_VERSION, dir=OG_DIR_IN, max_depth=max_depth)
-        out = ctypes.c_void_p()
-        with _Predicate(self, predicate, roots) as (fn, payload, pending):
-            code = self._lib.og_search_paths(ctypes.byref(out), ctypes.byref(walker), start, k,
-                                             ctypes.byref(opts), fn, payload)
-            if pending:
-                raise pending[0]
-            _check(self._lib, "og_search_paths", code)
+        out = self._search("og_search_paths", target_id, predicate, roots, max_depth, k)
         try:
             paths, info = [], _PathInfo()
             for i in range(self._lib.og_paths_count(out)):
@@ -354,6 +336,20 @@ class Graph:
             return paths
         finally:
             self._lib.og_paths_free(out)
+
+    def _search(self, function, target_id, predicate, roots, max_depth, *k):
+        """og_search_chain / og_search_paths (k) along referrers from target_id: the result handle."""
+        start = self.index_of(target_id)
+        walker = self._walker()
+        opts = _SearchOptions(version=OG_SEARCH_OPTIONS_VERSION, dir=OG_DIR_IN, max_depth=max_depth)
+        out = ctypes.c_void_p()
+        with _Predicate(self, predicate, roots) as (fn, payload, pending):
+            code = getattr(self._lib, function)(ctypes.byref(out), ctypes.byref(walker), start, *k,
+                                                ctypes.byref(opts), fn, payload)
+            if pending:
+                raise pending[0]
+            _check(self._lib, function, code)
+        return out
 
     def _edge_label(self, kind, label):
         if label == OG_STR_NONE:

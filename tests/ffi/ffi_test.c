@@ -104,6 +104,16 @@ static void call_ok(const char *name) {
     die("%s -> %d (%s)", name, rc, (const char *)call_ptr("og_error_last"));
 }
 
+/* og_graph_node through ffi; must succeed. */
+static og_node_info ffi_node(const og_graph *g, og_index node) {
+  og_node_info info;
+  arg_out(&info);
+  arg_ptr(g);
+  arg_u32(node);
+  call_ok("og_graph_node");
+  return info;
+}
+
 /* ---- closures ---------------------------------------------------------------------------------- */
 
 /* Payload of the predicate closure: which flags make a match, and a record of the calls. */
@@ -130,12 +140,7 @@ static void pred_closure_fn(ffi_cif *cif, void *ret, void **args, void *user) {
   if (st->abort_at && st->calls == st->abort_at) {
     result = OG_EUSER;
   } else {
-    og_node_info info;
-    arg_out(&info);
-    arg_ptr(st->g);
-    arg_u32(node);
-    call_ok("og_graph_node");
-    result = (info.flags & st->mask) != 0;
+    result = (ffi_node(st->g, node).flags & st->mask) != 0;
   }
   *(ffi_arg *)ret = (ffi_arg)(ffi_sarg)result;
 }
@@ -411,16 +416,7 @@ static void compare_chain(og_graph *fg, og_graph *dg, og_id target_id, og_id mod
     CHECK(n == og_indices_count(dchain));
     CHECK(n == 6); /* int <- dict <- Foo <- list <- dict <- module */
     CHECK(n == og_indices_count(dchain) && memcmp(nodes, og_indices_data(dchain), n * sizeof *nodes) == 0);
-    og_node_info first, last;
-    arg_out(&first);
-    arg_ptr(fg);
-    arg_u32(nodes[0]);
-    call_ok("og_graph_node");
-    arg_out(&last);
-    arg_ptr(fg);
-    arg_u32(nodes[n - 1]);
-    call_ok("og_graph_node");
-    CHECK(first.id == target_id && last.id == module_id);
+    CHECK(ffi_node(fg, nodes[0]).id == target_id && ffi_node(fg, nodes[n - 1]).id == module_id);
     printf("  chain:");
     for (size_t i = 0; i < n; i++) printf(" %u", nodes[i]);
     printf("\n");
