@@ -1,6 +1,7 @@
 /* Snapshot codec benchmark on a synthetic heap-like graph.
  *
  *   bazel run -c opt //bench:snapshot_bench -- [--nodes N] [--out FILE] [--keep] [--chunk K]
+ *   bazel run -c opt //bench:snapshot_bench -- --load FILE   (only load FILE: time, memory)
  *
  * (--keep leaves the file; --chunk K writes K nodes and K edges per chunk; the Python check and
  * the fuzz corpus use it to make small files.)
@@ -204,6 +205,27 @@ static void compare_codings(const og_graph *g) {
          by_src / ne, by_prev / ne, hybrid / ne);
 }
 
+static void print_memory(const og_graph *h) {
+  og_graph_mem mem;
+  CHECK(og_graph_memory(&mem, h));
+  printf("decoded og_graph_memory: nodes %zu, edges %zu, strings %zu bytes (%.1f MiB)\n",
+         mem.nodes, mem.edges, mem.strings, (mem.nodes + mem.edges + mem.strings) / 1048576.0);
+}
+
+/* Load an existing snapshot only (to measure the reader's time and peak memory alone). */
+static int load_only(const char *path) {
+  double t0 = now();
+  og_graph *h;
+  CHECK(og_snapshot_load(&h, path, NULL));
+  printf("nodes %u edges %llu types %u strings %u\n", og_graph_node_count(h),
+         (unsigned long long)og_graph_edge_count(h), og_graph_type_count(h),
+         og_graph_str_count(h));
+  printf("load %.3f s\n", now() - t0);
+  print_memory(h);
+  og_graph_free(h);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   og_index n = 1000000;
   const char *out = "snapshot_bench.ogsnap";
@@ -216,6 +238,8 @@ int main(int argc, char **argv) {
       out = argv[++i];
     else if (!strcmp(argv[i], "--keep"))
       keep = 1;
+    else if (!strcmp(argv[i], "--load") && i + 1 < argc)
+      return load_only(argv[++i]);
     else if (!strcmp(argv[i], "--chunk") && i + 1 < argc)
       chunk = (uint32_t)strtoul(argv[++i], NULL, 10);
     else {
@@ -248,15 +272,12 @@ int main(int argc, char **argv) {
     fprintf(stderr, "round trip changed the counts\n");
     return 1;
   }
-  og_graph_mem mem;
-  CHECK(og_graph_memory(&mem, h));
   printf("nodes %u edges %llu types %u strings %u\n", og_graph_node_count(h),
          (unsigned long long)ne, og_graph_type_count(h), og_graph_str_count(h));
   printf("build %.3f s, save %.3f s, load %.3f s\n", t1 - t0, t2 - t1, t3 - t2);
   printf("file %lld bytes: %.2f bytes/edge, %.2f bytes/node\n", (long long)st.st_size,
          ne ? (double)st.st_size / (double)ne : 0.0, n ? (double)st.st_size / n : 0.0);
-  printf("decoded og_graph_memory: nodes %zu, edges %zu, strings %zu bytes (%.1f MiB)\n",
-         mem.nodes, mem.edges, mem.strings, (mem.nodes + mem.edges + mem.strings) / 1048576.0);
+  print_memory(h);
   if (ne) compare_codings(h);
   og_graph_free(g);
   og_graph_free(h);
