@@ -82,7 +82,7 @@ static void arg_size(size_t v) {
    a closure may make ffi calls of its own while the engine runs. */
 static ffi_arg invoke(const char *name, ffi_type *rtype) {
   call_args a = staged;
-  staged.n = 0;
+  memset(&staged, 0, sizeof staged); /* no stale pointers: LeakSanitizer must not see them */
   for (unsigned i = 0; i < a.n; i++) a.values[i] = &a.slots[i];
   ffi_cif cif;
   if (ffi_prep_cif(&cif, FFI_DEFAULT_ABI, a.n, rtype, a.types) != FFI_OK)
