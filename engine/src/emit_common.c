@@ -56,14 +56,31 @@ int og__out_put(og__out *o, const char *s, size_t n) {
 
 int og__out_str(og__out *o, const char *s) { return og__out_put(o, s, strlen(s)); }
 
+char *og__u64_dec(char *end, uint64_t v) {
+  static const char pairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  char *p = end;
+  while (v >= 100) {
+    unsigned r = (unsigned)(v % 100);
+    v /= 100;
+    *--p = pairs[2 * r + 1];
+    *--p = pairs[2 * r];
+  }
+  if (v >= 10) {
+    *--p = pairs[2 * v + 1];
+    *--p = pairs[2 * v];
+  } else {
+    *--p = (char)('0' + v);
+  }
+  return p;
+}
+
 int og__out_u64(og__out *o, uint64_t v) {
   char tmp[24];
-  size_t i = sizeof tmp;
-  do {
-    tmp[--i] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
-  return og__out_put(o, tmp + i, sizeof tmp - i);
+  char *p = og__u64_dec(tmp + sizeof tmp, v);
+  return og__out_put(o, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 void og__out_free(og__out *o) {
@@ -104,19 +121,28 @@ static int utf8_seq(const unsigned char *s, size_t n) {
 
 static const char REPLACEMENT[] = "\xEF\xBF\xBD";
 
-/* Write s through put, replacing each byte for which esc() gives a non-NULL escape and each
-   invalid UTF-8 subpart by U+FFFD; clean runs go out in one call. */
+/* Write s through put, replacing each ASCII byte for which esc() gives an escape and each
+   invalid UTF-8 subpart by U+FFFD; clean runs go out in one call. special() is a cheap
+   pre-test, inlined per format, so clean bytes cost one compare or two. */
 typedef const char *(*escape_fn)(unsigned char c, char tmp[8]);
 
-static int escape_text(og_write_fn put, void *p, const char *s, size_t n, escape_fn esc) {
+static inline int escape_text(og_write_fn put, void *p, const char *s, size_t n, escape_fn esc,
+                              bool json) {
   const unsigned char *u = (const unsigned char *)s;
   size_t run = 0, i = 0;
   char tmp[8];
   while (i < n) {
-    const char *rep = NULL;
+    unsigned char c = u[i];
+    bool special = c >= 0x80 || (json ? (c < 0x20 || c == '"' || c == '\\')
+                                      : (c == '\\' || c == '"' || c == '\n' || c == 0));
+    if (!special) {
+      i++;
+      continue;
+    }
+    const char *rep;
     size_t skip = 1;
-    if (u[i] < 0x80) {
-      rep = esc(u[i], tmp);
+    if (c < 0x80) {
+      rep = esc(c, tmp);
     } else {
       int len = utf8_seq(u + i, n - i);
       if (len > 0) {
@@ -125,10 +151,6 @@ static int escape_text(og_write_fn put, void *p, const char *s, size_t n, escape
       }
       rep = REPLACEMENT;
       skip = (size_t)-len;
-    }
-    if (!rep) {
-      i++;
-      continue;
     }
     if (i > run) OG_TRY(put(p, s + run, i - run));
     OG_TRY(put(p, rep, strlen(rep)));
@@ -145,8 +167,7 @@ static const char *dot_escape(unsigned char c, char tmp[8]) {
     case '\\': return "\\\\";
     case '"': return "\\\"";
     case '\n': return "\\n";
-    case '\0': return "\\\\0"; /* objgraph writes an escaped backslash and a 0 */
-    default: return NULL;
+    default: return "\\\\0"; /* NUL: objgraph writes an escaped backslash and a 0 */
   }
 }
 
@@ -154,7 +175,6 @@ static const char *json_escape(unsigned char c, char tmp[8]) {
   static const char hex[] = "0123456789abcdef";
   if (c == '"') return "\\\"";
   if (c == '\\') return "\\\\";
-  if (c >= 0x20) return NULL;
   memcpy(tmp, "\\u00", 4);
   tmp[4] = hex[c >> 4];
   tmp[5] = hex[c & 15];
@@ -163,12 +183,12 @@ static const char *json_escape(unsigned char c, char tmp[8]) {
 }
 
 int og__dot_quote(og_write_fn put, void *p, const char *s, size_t n) {
-  return escape_text(put, p, s, n, dot_escape);
+  return escape_text(put, p, s, n, dot_escape, false);
 }
 
 int og__json_string(og_write_fn put, void *p, const char *s, size_t n) {
   OG_TRY(put(p, "\"", 1));
-  OG_TRY(escape_text(put, p, s, n, json_escape));
+  OG_TRY(escape_text(put, p, s, n, json_escape, true));
   return put(p, "\"", 1);
 }
 
@@ -202,27 +222,53 @@ static int idxset_rehash(og__idxset *s, const og_allocator *a, size_t ncap) {
     keys[j] = s->keys[i];
     vals[j] = s->vals[i];
   }
-  og__idxset_free(s, a);
+  if (s->keys) og__free(a, s->keys, s->cap * sizeof *s->keys);
+  if (s->vals) og__free(a, s->vals, s->cap);
   s->keys = keys;
   s->vals = vals;
   s->cap = ncap;
   return OG_OK;
 }
 
-unsigned og__idxset_get(const og__idxset *s, og_index k) {
-  if (!s->cap) return 0;
-  for (size_t j = slot_of(k, s->cap);; j = (j + 1) & (s->cap - 1)) {
-    if (s->keys[j] == k) return s->vals[j];
-    if (s->keys[j] == OG_INDEX_NONE) return 0;
+/* Dense storage covering index k (at least universe entries), new entries zero. */
+static int idxset_dense_cover(og__idxset *s, const og_allocator *a, size_t k) {
+  size_t ncap = s->dense_cap ? s->dense_cap * 2 : 0;
+  if (ncap < s->universe) ncap = s->universe;
+  if (ncap <= k) ncap = k + 1;
+  uint8_t *d = og__realloc(a, s->dense, s->dense_cap, ncap);
+  if (!d) return og__fail(OG_ENOMEM, "out of memory for a %zu-entry node set", ncap);
+  memset(d + s->dense_cap, 0, ncap - s->dense_cap);
+  s->dense = d;
+  s->dense_cap = ncap;
+  return OG_OK;
+}
+
+/* Move the hashed entries into a dense array and drop the hash table. */
+static int idxset_densify(og__idxset *s, const og_allocator *a) {
+  OG_TRY(idxset_dense_cover(s, a, 0));
+  for (size_t i = 0; i < s->cap; i++) {
+    if (s->keys[i] == OG_INDEX_NONE) continue;
+    if (s->keys[i] >= s->dense_cap) OG_TRY(idxset_dense_cover(s, a, s->keys[i]));
+    s->dense[s->keys[i]] = s->vals[i];
   }
+  og__free(a, s->keys, s->cap * sizeof *s->keys);
+  og__free(a, s->vals, s->cap);
+  s->keys = NULL;
+  s->vals = NULL;
+  s->cap = 0;
+  return OG_OK;
 }
 
 int og__idxset_add(og__idxset *s, const og_allocator *a, og_index k, unsigned bits) {
-  if ((s->count + 1) * 2 > s->cap) {
-    size_t count = s->count;
-    OG_TRY(idxset_rehash(s, a, s->cap ? s->cap * 2 : 64));
-    s->count = count;
+  if (!s->dense && s->universe && s->count >= s->universe / 32 && s->count >= 64)
+    OG_TRY(idxset_densify(s, a));
+  if (s->dense) {
+    if (k >= s->dense_cap) OG_TRY(idxset_dense_cover(s, a, k));
+    s->count += s->dense[k] == 0;
+    s->dense[k] |= (uint8_t)bits;
+    return OG_OK;
   }
+  if ((s->count + 1) * 2 > s->cap) OG_TRY(idxset_rehash(s, a, s->cap ? s->cap * 2 : 64));
   size_t j = slot_of(k, s->cap);
   while (s->keys[j] != OG_INDEX_NONE && s->keys[j] != k) j = (j + 1) & (s->cap - 1);
   if (s->keys[j] == OG_INDEX_NONE) {
@@ -237,9 +283,8 @@ int og__idxset_add(og__idxset *s, const og_allocator *a, og_index k, unsigned bi
 void og__idxset_free(og__idxset *s, const og_allocator *a) {
   if (s->keys) og__free(a, s->keys, s->cap * sizeof *s->keys);
   if (s->vals) og__free(a, s->vals, s->cap);
-  s->keys = NULL;
-  s->vals = NULL;
-  s->cap = s->count = 0;
+  if (s->dense) og__free(a, s->dense, s->dense_cap);
+  memset(s, 0, sizeof *s);
 }
 
 /* ---- node presentation shared by both formats --------------------------------------------- */
@@ -323,6 +368,7 @@ int og_emit_new(og_emitter **out, const og_graph *g, const og_emit_decorator *de
   og__out_init(&e->out, write, wpayload);
   og__out_init(&e->links, NULL, NULL);
   e->g = g;
+  e->seen.universe = g ? g->nodes.count : 0;
   e->dec = *dec;
   e->opts = *opts;
   e->state = EMIT_WANT_BEGIN;

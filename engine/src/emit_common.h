@@ -26,6 +26,10 @@ void og__out_init(og__out *o, og_write_fn write, void *payload);
 int og__out_put(og__out *o, const char *s, size_t n);
 int og__out_str(og__out *o, const char *s); /* NUL-terminated */
 int og__out_u64(og__out *o, uint64_t v);
+/* Decimal digits of v written backwards ending just before end (at most 20); returns the first. */
+char *og__u64_dec(char *end, uint64_t v);
+/* og__out_put of a string literal, its length known at compile time. */
+#define OG__OUT_LIT(o, lit) og__out_put((o), (lit), sizeof(lit) - 1)
 int og__out_flush(og__out *o);
 void og__out_free(og__out *o);
 /* An og_write_fn over an og__out (payload: the og__out). */
@@ -40,22 +44,51 @@ int og__json_string(og_write_fn put, void *p, const char *s, size_t n);
 /* True when s is an ASCII identifier ([a-zA-Z_][a-zA-Z_0-9]*), objgraph's _is_identifier. */
 bool og__is_identifier(const char *s, size_t n);
 
-/* ---- index hash set with a few state bits per index --------------------------------------- */
+/* ---- index set with a few state bits per index --------------------------------------------- */
 
+/* A hash set while small; once it holds universe/32 indices it turns into a dense byte array of
+   universe entries (growing past it on demand), so lookups in a large traversal are one byte
+   read, and the O(universe) conversion stays within 32x the indices added: O(added) overall.
+   universe: the caller's current node count (0: stay a hash set), updated as it grows. */
 typedef struct og__idxset {
   og_index *keys; /* OG_INDEX_NONE = empty */
   uint8_t *vals;
   size_t cap; /* power of two, or 0 */
   size_t count;
+  uint8_t *dense; /* non-NULL once dense: dense_cap entries */
+  size_t dense_cap;
+  size_t universe;
 } og__idxset;
 
-unsigned og__idxset_get(const og__idxset *s, og_index k); /* 0 when absent */
+static inline unsigned og__idxset_get_hashed(const og__idxset *s, og_index k) {
+  if (!s->cap) return 0;
+  for (size_t j = (size_t)og__mix64(k) & (s->cap - 1);; j = (j + 1) & (s->cap - 1)) {
+    if (s->keys[j] == k) return s->vals[j];
+    if (s->keys[j] == OG_INDEX_NONE) return 0;
+  }
+}
+
+/* State bits of k, 0 when absent. */
+static inline unsigned og__idxset_get(const og__idxset *s, og_index k) {
+  if (s->dense) return k < s->dense_cap ? s->dense[k] : 0;
+  return og__idxset_get_hashed(s, k);
+}
 int og__idxset_add(og__idxset *s, const og_allocator *a, og_index k, unsigned bits); /* OR */
 void og__idxset_free(og__idxset *s, const og_allocator *a);
 
 /* ---- the emitter ---------------------------------------------------------------------------- */
 
 enum { EMIT_WANT_BEGIN = 0, EMIT_RUNNING, EMIT_DONE, EMIT_FAILED };
+
+/* A formatted "%g,%g,%g" colour for one depth: BFS emits depths in order, so one entry per
+   variant (node plain/module/highlight/both, too-many) saves nearly every snprintf. */
+typedef struct og__colour {
+  bool ok;
+  uint32_t depth;
+  double v;
+  size_t len;
+  char text[80];
+} og__colour;
 
 struct og_emitter {
   og__out out;
@@ -69,6 +102,7 @@ struct og_emitter {
   uint32_t max_depth;
   uint64_t too_many;
   size_t nodes; /* NODE events */
+  og__colour colours[5];
   /* JSON subgraph only */
   og__out links;   /* buffered until END */
   og__idxset seen; /* nodes written, starts */

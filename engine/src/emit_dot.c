@@ -20,8 +20,10 @@ int og_emit_dot_edge_label(og_buf *out, const char *label, size_t len, int weigh
   OG_TRY(og__dot_quote(og_buf_write, out, label, len));
   if (weight < 0) return og_buf_put(out, "\"]", 2);
   char tmp[32];
-  int n = snprintf(tmp, sizeof tmp, "\",weight=%d]", weight);
-  return og_buf_put(out, tmp, (size_t)n);
+  tmp[sizeof tmp - 1] = ']';
+  char *p = og__u64_dec(tmp + sizeof tmp - 1, (uint64_t)weight) - 9;
+  memcpy(p, "\",weight=", 9);
+  return og_buf_put(out, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 typedef struct attr_ref {
@@ -89,27 +91,51 @@ static hsv gradient(hsv from, hsv to, uint32_t depth, uint32_t max_depth) {
   return (hsv){h1 + h2, s1 + s2, v1 + v2};
 }
 
-static int put_hsv(og__out *o, hsv c) {
-  char tmp[96];
-  int n = snprintf(tmp, sizeof tmp, "%g,%g,%g", c.h, c.s, c.v);
-  return og__out_put(o, tmp, (size_t)n);
+/* The colour of variant slot at depth, formatted once per depth (see og__colour). */
+static const og__colour *colour(og_emitter *e, unsigned slot, uint32_t depth) {
+  og__colour *c = &e->colours[slot];
+  if (c->ok && c->depth == depth) return c;
+  hsv x = slot == 4 ? gradient((hsv){0, 1, 1}, (hsv){0, 1, .3}, depth, e->max_depth)
+                    : gradient((hsv){0, 0, 1}, (hsv){0, 0, .3}, depth, e->max_depth);
+  if (slot < 4 && (slot & 1)) x.h = .3, x.s = 1; /* module */
+  if (slot < 4 && (slot & 2)) x.h = .6, x.s = .6, x.v = 0.5 + x.v * 0.5; /* highlight wins */
+  int n = snprintf(c->text, sizeof c->text, "%g,%g,%g", x.h, x.s, x.v);
+  c->len = n > 0 && (size_t)n < sizeof c->text ? (size_t)n : 0;
+  c->v = x.v;
+  c->depth = depth;
+  c->ok = true;
+  return c;
 }
 
 /* ---- event handlers -------------------------------------------------------------------------- */
 
-static int put_id(og_emitter *e, og_index node) {
+/* "o<id>" of a node, formatted once per event. */
+typedef struct idstr {
+  size_t n;
+  char s[24];
+} idstr;
+
+static int fmt_id(idstr *out, og_emitter *e, og_index node) {
   og_id id;
   OG_TRY(og__emit_node_id(e, node, &id));
-  OG_TRY(og__out_put(&e->out, "o", 1));
-  return og__out_u64(&e->out, id);
+  char tmp[24];
+  char *p = og__u64_dec(tmp + sizeof tmp, id);
+  size_t n = (size_t)(tmp + sizeof tmp - p);
+  out->s[0] = 'o';
+  memcpy(out->s + 1, p, n);
+  out->n = 1 + n;
+  return OG_OK;
 }
 
-/* "  <prefix>o<id><suffix>" */
-static int put_id_line(og_emitter *e, const char *prefix, og_index node, const char *suffix) {
-  OG_TRY(og__out_str(&e->out, prefix));
-  OG_TRY(put_id(e, node));
-  return og__out_str(&e->out, suffix);
+/* prefix, id, suffix (lengths given: called with literals through put_id_line) */
+static int put_id_parts(og__out *o, const char *prefix, size_t plen, const idstr *id,
+                        const char *suffix, size_t slen) {
+  OG_TRY(og__out_put(o, prefix, plen));
+  OG_TRY(og__out_put(o, id->s, id->n));
+  return og__out_put(o, suffix, slen);
 }
+#define put_id_line(o, prefix, id, suffix) \
+  put_id_parts((o), (prefix), sizeof(prefix) - 1, (id), (suffix), sizeof(suffix) - 1)
 
 static int node_flags(og_emitter *e, og_index node) {
   if (e->dec.node_flags) {
@@ -128,8 +154,8 @@ static int node_flags(og_emitter *e, og_index node) {
 
 static int node_event(og_emitter *e, const og_subgraph_event *ev) {
   og_index t = ev->node;
-  og_id id;
-  OG_TRY(og__emit_node_id(e, t, &id));
+  idstr id;
+  OG_TRY(fmt_id(&id, e, t));
   OG_TRY(og__emit_node_label(e, t));
   e->scratch2.size = 0;
   if (e->dec.node_attrs) {
@@ -139,23 +165,21 @@ static int node_event(og_emitter *e, const og_subgraph_event *ev) {
   int flags = node_flags(e, t);
   if (flags < 0) return flags;
   og__out *o = &e->out;
-  OG_TRY(put_id_line(e, "  ", t, "[label=\""));
+  OG_TRY(put_id_line(o, "  ", &id, "[label=\""));
   OG_TRY(og__dot_quote(og__out_write, o, e->scratch.ptr, e->scratch.size));
   OG_TRY(og__out_put(o, "\"", 1));
   OG_TRY(og__out_put(o, e->scratch2.ptr, e->scratch2.size));
   OG_TRY(og__out_put(o, "];\n", 3));
-  hsv c = gradient((hsv){0, 0, 1}, (hsv){0, 0, .3}, ev->depth, e->max_depth);
-  if (flags & OG_EMIT_MODULE) c.h = .3, c.s = 1;
-  if ((flags & OG_EMIT_HIGHLIGHT) || (ev->flags & OG_SUBGRAPH_HIGHLIGHT))
-    c.h = .6, c.s = .6, c.v = 0.5 + c.v * 0.5;
-  OG_TRY(put_id_line(e, "  ", t, "[fillcolor=\""));
-  OG_TRY(put_hsv(o, c));
+  bool hl = (flags & OG_EMIT_HIGHLIGHT) || (ev->flags & OG_SUBGRAPH_HIGHLIGHT);
+  const og__colour *c = colour(e, ((flags & OG_EMIT_MODULE) ? 1u : 0u) | (hl ? 2u : 0u), ev->depth);
+  OG_TRY(put_id_line(o, "  ", &id, "[fillcolor=\""));
+  OG_TRY(og__out_put(o, c->text, c->len));
   OG_TRY(og__out_put(o, "\"];\n", 4));
-  if (c.v < 0.5) OG_TRY(put_id_line(e, "  ", t, "[fontcolor=white];\n"));
+  if (c->v < 0.5) OG_TRY(put_id_line(o, "  ", &id, "[fontcolor=white];\n"));
   if (flags & OG_EMIT_HAS_DEL) {
-    OG_TRY(put_id_line(e, "  ", t, "->"));
-    OG_TRY(put_id_line(e, "", t, "_has_a_del[color=red,style=dotted,len=0.25,weight=10];\n"));
-    OG_TRY(put_id_line(e, "  ", t,
+    OG_TRY(put_id_line(o, "  ", &id, "->"));
+    OG_TRY(put_id_line(o, "", &id, "_has_a_del[color=red,style=dotted,len=0.25,weight=10];\n"));
+    OG_TRY(put_id_line(o, "  ", &id,
                        "_has_a_del[label=\"__del__\",shape=doublecircle,height=0.25,color=red,"
                        "fillcolor=\"0,.5,1\",fontsize=6];\n"));
   }
@@ -205,30 +229,36 @@ static int edge_event(og_emitter *e, const og_subgraph_event *ev) {
   } else {
     OG_TRY(default_edge_label(e, ev->node, ev->target, ev->meta));
   }
-  OG_TRY(put_id_line(e, "  ", ev->node, " -> "));
-  OG_TRY(put_id(e, ev->target));
-  OG_TRY(og__out_put(&e->out, e->scratch.ptr, e->scratch.size));
-  return og__out_put(&e->out, ";\n", 2);
+  idstr src, dst;
+  OG_TRY(fmt_id(&src, e, ev->node));
+  OG_TRY(fmt_id(&dst, e, ev->target));
+  og__out *o = &e->out;
+  OG_TRY(put_id_line(o, "  ", &src, " -> "));
+  OG_TRY(og__out_put(o, dst.s, dst.n));
+  OG_TRY(og__out_put(o, e->scratch.ptr, e->scratch.size));
+  return og__out_put(o, ";\n", 2);
 }
 
 static int too_many_event(og_emitter *e, const og_subgraph_event *ev) {
-  og_index t = ev->node;
+  idstr id;
+  OG_TRY(fmt_id(&id, e, ev->node));
   og__out *o = &e->out;
-  static const char attrs[] = "[color=red,style=dotted,len=0.25,weight=10];\n";
+#define TOO_MANY_EDGE "[color=red,style=dotted,len=0.25,weight=10];\n"
   if (e->dir == OG_DIR_OUT) {
-    OG_TRY(put_id_line(e, "  ", t, "->too_many_"));
-    OG_TRY(put_id_line(e, "", t, attrs));
+    OG_TRY(put_id_line(o, "  ", &id, "->too_many_"));
+    OG_TRY(put_id_line(o, "", &id, TOO_MANY_EDGE));
   } else {
-    OG_TRY(put_id_line(e, "  too_many_", t, "->"));
-    OG_TRY(put_id_line(e, "", t, attrs));
+    OG_TRY(put_id_line(o, "  too_many_", &id, "->"));
+    OG_TRY(put_id_line(o, "", &id, TOO_MANY_EDGE));
   }
-  OG_TRY(put_id_line(e, "  too_many_", t, "[label=\""));
+  OG_TRY(put_id_line(o, "  too_many_", &id, "[label=\""));
   OG_TRY(og__out_u64(o, ev->count));
   OG_TRY(og__out_str(o, e->dir == OG_DIR_OUT ? " more references" : " more backreferences"));
-  OG_TRY(og__out_str(o, "\",shape=box,height=0.25,color=red,fillcolor=\""));
-  OG_TRY(put_hsv(o, gradient((hsv){0, 1, 1}, (hsv){0, 1, .3}, ev->depth + 1, e->max_depth)));
-  OG_TRY(og__out_str(o, "\",fontsize=6];\n"));
-  return put_id_line(e, "  too_many_", t, "[fontcolor=white];\n");
+  OG_TRY(OG__OUT_LIT(o, "\",shape=box,height=0.25,color=red,fillcolor=\""));
+  const og__colour *c = colour(e, 4, ev->depth + 1);
+  OG_TRY(og__out_put(o, c->text, c->len));
+  OG_TRY(OG__OUT_LIT(o, "\",fontsize=6];\n"));
+  return put_id_line(o, "  too_many_", &id, "[fontcolor=white];\n");
 }
 
 int og__emit_dot_event(og_emitter *e, const og_subgraph_event *ev) {
@@ -236,10 +266,14 @@ int og__emit_dot_event(og_emitter *e, const og_subgraph_event *ev) {
     case OG_SUBGRAPH_BEGIN:
       return og__out_str(&e->out,
                          "digraph ObjectGraph {\n  node[shape=box, style=filled, fillcolor=white];\n");
-    case OG_SUBGRAPH_START: return put_id_line(e, "  ", ev->node, "[fontcolor=red];\n");
+    case OG_SUBGRAPH_START: {
+      idstr id;
+      OG_TRY(fmt_id(&id, e, ev->node));
+      return put_id_line(&e->out, "  ", &id, "[fontcolor=red];\n");
+    }
     case OG_SUBGRAPH_NODE: return node_event(e, ev);
     case OG_SUBGRAPH_EDGE: return edge_event(e, ev);
     case OG_SUBGRAPH_TOO_MANY: return too_many_event(e, ev);
-    default: return og__out_str(&e->out, "}\n");
+    default: return OG__OUT_LIT(&e->out, "}\n");
   }
 }

@@ -6,25 +6,25 @@
 
 enum { JSON_WRITTEN = 1u, JSON_START = 2u };
 
-static int put_key(og__out *o, const char *key) {
-  OG_TRY(og__out_str(o, ", \""));
-  OG_TRY(og__out_str(o, key));
-  return og__out_str(o, "\": ");
-}
+/* `, "name": ` then a value; name is a literal, so the prefix length is known at compile time. */
+#define KEY(name) ", \"" name "\": "
 
-static int put_key_u64(og__out *o, const char *key, uint64_t v) {
-  OG_TRY(put_key(o, key));
+static int put_u64_after(og__out *o, const char *pre, size_t plen, uint64_t v) {
+  OG_TRY(og__out_put(o, pre, plen));
   return og__out_u64(o, v);
 }
 
-static int put_key_str(og__out *o, const char *key, const char *s, size_t n) {
-  OG_TRY(put_key(o, key));
+static int put_str_after(og__out *o, const char *pre, size_t plen, const char *s, size_t n) {
+  OG_TRY(og__out_put(o, pre, plen));
   return og__json_string(og__out_write, o, s, n);
 }
 
+#define put_key_u64(o, name, v) put_u64_after((o), KEY(name), sizeof(KEY(name)) - 1, (v))
+#define put_key_str(o, name, s, n) put_str_after((o), KEY(name), sizeof(KEY(name)) - 1, (s), (n))
+
 /* `"id": <id>, "index": <i>` */
 static int put_id_index(og__out *o, og_id id, og_index i) {
-  OG_TRY(og__out_str(o, "{\"id\": "));
+  OG_TRY(OG__OUT_LIT(o, "{\"id\": "));
   OG_TRY(og__out_u64(o, id));
   return put_key_u64(o, "index", i);
 }
@@ -53,13 +53,13 @@ static int put_link_meta(og__out *o, const og_graph *g, uint32_t meta) {
   unsigned kind = OG_META_KIND(meta);
   uint32_t label = OG_META_LABEL(meta);
   const char *name = og__emit_kind_name(kind);
-  OG_TRY(put_key(o, "kind"));
+  OG_TRY(OG__OUT_LIT(o, KEY("kind")));
   if (name) {
     OG_TRY(og__json_string(og__out_write, o, name, strlen(name)));
   } else {
-    OG_TRY(og__out_str(o, "\"kind"));
+    OG_TRY(OG__OUT_LIT(o, "\"kind"));
     OG_TRY(og__out_u64(o, kind));
-    OG_TRY(og__out_str(o, "\""));
+    OG_TRY(OG__OUT_LIT(o, "\""));
   }
   if (label == OG_STR_NONE) return OG_OK;
   if (kind == OG_EDGE_INDEX) return put_key_u64(o, "index", label);
@@ -69,12 +69,12 @@ static int put_link_meta(og__out *o, const og_graph *g, uint32_t meta) {
 }
 
 static int put_link(og__out *o, const og_graph *g, og_id src, og_id dst, uint32_t meta) {
-  OG_TRY(og__out_str(o, "{\"source\": "));
+  OG_TRY(OG__OUT_LIT(o, "{\"source\": "));
   OG_TRY(og__out_u64(o, src));
-  OG_TRY(og__out_str(o, ", \"target\": "));
+  OG_TRY(OG__OUT_LIT(o, ", \"target\": "));
   OG_TRY(og__out_u64(o, dst));
   OG_TRY(put_link_meta(o, g, meta));
-  return og__out_str(o, "}");
+  return OG__OUT_LIT(o, "}");
 }
 
 static const char HEAD[] = "{\"directed\": true, \"multigraph\": true, \"graph\": {\"name\": \"ObjectGraph\"";
@@ -88,12 +88,12 @@ static int put_sep(og__out *o, bool first) { return og__out_str(o, first ? "\n" 
 static int json_graph(og__out *o, const og_graph *g) {
   og_index n = g->nodes.count;
   OG_TRY(og__out_str(o, HEAD));
-  OG_TRY(og__out_str(o, "}, \"nodes\": ["));
+  OG_TRY(OG__OUT_LIT(o, "}, \"nodes\": ["));
   for (og_index i = 0; i < n; i++) {
     OG_TRY(put_sep(o, i == 0));
     OG_TRY(put_id_index(o, g->nodes.id[i], i));
     OG_TRY(put_node_fields(o, g, i, true));
-    OG_TRY(og__out_str(o, "}"));
+    OG_TRY(OG__OUT_LIT(o, "}"));
   }
   OG_TRY(og__out_str(o, n ? "\n], \"edges\": [" : "], \"edges\": ["));
   bool first = true;
@@ -127,7 +127,7 @@ int og_emit_json_graph(const og_graph *g, const og_emit_options *opts, og_write_
 static int close_node(og_emitter *e) {
   if (!e->node_open) return OG_OK;
   e->node_open = 0;
-  return og__out_str(&e->out, "}");
+  return OG__OUT_LIT(&e->out, "}");
 }
 
 static int json_node(og_emitter *e, const og_subgraph_event *ev) {
@@ -149,8 +149,8 @@ static int json_node(og_emitter *e, const og_subgraph_event *ev) {
     OG_TRY(put_key_str(o, "label", e->scratch.ptr, e->scratch.size));
   }
   OG_TRY(put_key_u64(o, "depth", ev->depth));
-  if (state & JSON_START) OG_TRY(og__out_str(o, ", \"start\": true"));
-  if (ev->flags & OG_SUBGRAPH_HIGHLIGHT) OG_TRY(og__out_str(o, ", \"highlight\": true"));
+  if (state & JSON_START) OG_TRY(OG__OUT_LIT(o, ", \"start\": true"));
+  if (ev->flags & OG_SUBGRAPH_HIGHLIGHT) OG_TRY(OG__OUT_LIT(o, ", \"highlight\": true"));
   e->node_open = 1;
   e->open_node = ev->node;
   return OG_OK;
@@ -183,7 +183,7 @@ int og__emit_json_event(og_emitter *e, const og_subgraph_event *ev) {
                          ev->dir == OG_DIR_OUT ? 10 : 14));
       OG_TRY(put_key_u64(o, "max_depth", ev->max_depth));
       OG_TRY(put_key_u64(o, "too_many", ev->count));
-      return og__out_str(o, "}, \"nodes\": [");
+      return OG__OUT_LIT(o, "}, \"nodes\": [");
     case OG_SUBGRAPH_START:
       return og__idxset_add(&e->seen, og_allocator_default(), ev->node, JSON_START);
     case OG_SUBGRAPH_NODE: return json_node(e, ev);

@@ -4,8 +4,9 @@
 #include "emit_common.h"
 #include "og/subgraph.h"
 
-/* Per-index state in a hash set (og__idxset): the walker's node_count may grow, and a depth-3
-   subgraph of a 10M-node graph must not pay for a 10M-entry array. */
+/* Per-index state in an og__idxset: a hash set for small subgraphs (a depth-3 subgraph of a
+   10M-node graph must not pay for a 10M-entry array), dense once the traversal is large; the
+   walker's node_count may grow meanwhile. */
 enum { SEEN = 1u, IGNORED = 2u };
 
 typedef struct qitem {
@@ -57,6 +58,7 @@ static int expand(sg_state *st, og_index t, uint32_t depth) {
   int rc = st->w->neighbors(st->w->ctx, o->dir, t, &span);
   if (rc != OG_OK) return og__fail(rc, "subgraph: the walker failed on node %u", t);
   og_index count = st->w->node_count(st->w->ctx);
+  st->set.universe = count;
   uint64_t n = 0, skipped = 0;
   for (size_t i = 0; i < span.count; i++) {
     og_index nb = span.nodes[i];
@@ -150,6 +152,7 @@ int og_subgraph_run(const og_walker *w, const og_index *starts, size_t nstarts,
   uint64_t md = clamp_nonneg(o->max_depth);
   sg_state st = {og_allocator_default(), w, o, visit, payload, {0}, NULL, 0, 0, 0,
                  md > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)md, clamp_nonneg(o->too_many), 0};
+  st.set.universe = w->node_count(w->ctx);
   int rc = OG_OK;
   for (size_t i = 0; i < o->ignore_count && rc == OG_OK; i++)
     rc = og__idxset_add(&st.set, st.a, o->ignore[i], IGNORED);
