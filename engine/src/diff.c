@@ -246,8 +246,10 @@ static bool idscan_has(const idscan *sc, og_id id, uint32_t name) {
   return sc->nslots && sc->slots[idscan_slot(sc, id, name)] != UINT32_MAX;
 }
 
-static int idscan_rehash(idscan *sc, const og_allocator *a) {
+/* Rehash into at least twice the slots needed for want entries (load <= 1/2). */
+static int idscan_rehash(idscan *sc, const og_allocator *a, size_t want) {
   size_t n = sc->nslots ? sc->nslots * 2 : 64, bytes;
+  while (n < want * 2) n *= 2;
   if (!og__mul_ok(n, sizeof(uint32_t), &bytes)) return og__fail(OG_ELIMIT, "id set too large");
   uint32_t *slots = og__alloc(a, bytes);
   if (!slots) return og__fail(OG_ENOMEM, "out of memory for an id set of %zu slots", n);
@@ -261,7 +263,7 @@ static int idscan_rehash(idscan *sc, const og_allocator *a) {
 
 static int idscan_add(idscan *sc, const og_allocator *a, og_id id, uint32_t name) {
   if (sc->count >= UINT32_MAX - 1) return og__fail(OG_ELIMIT, "too many ids in one scan");
-  if ((sc->count + 1) * 2 > sc->nslots) OG_TRY(idscan_rehash(sc, a));
+  if ((sc->count + 1) * 2 > sc->nslots) OG_TRY(idscan_rehash(sc, a, sc->count + 1));
   size_t slot = idscan_slot(sc, id, name);
   if (sc->slots[slot] != UINT32_MAX) return OG_OK; /* a set: repeats are ignored */
   OG_TRY(og__grow(a, (void **)&sc->id, &sc->cap_id, sc->count + 1, sizeof(og_id)));
@@ -270,6 +272,14 @@ static int idscan_add(idscan *sc, const og_allocator *a, og_id id, uint32_t name
   sc->name[sc->count] = name;
   sc->slots[slot] = (uint32_t)sc->count++;
   return OG_OK;
+}
+
+/* Room for more entries without rehashing or growing (add_graph knows its count). */
+static int idscan_reserve(idscan *sc, const og_allocator *a, size_t more) {
+  size_t need = sc->count + more;
+  if (need * 2 > sc->nslots) OG_TRY(idscan_rehash(sc, a, need));
+  OG_TRY(og__grow(a, (void **)&sc->id, &sc->cap_id, need, sizeof(og_id)));
+  return og__grow(a, (void **)&sc->name, &sc->cap_name, need, sizeof(uint32_t));
 }
 
 static void idscan_clear(idscan *sc) {
@@ -335,7 +345,7 @@ int og_idsets_add_graph(og_idsets *s, const og_graph *g, int long_names) {
   uint32_t *tname = og__alloc(&s->alloc, bytes); /* per type: its name id */
   if (!tname) return og__fail(OG_ENOMEM, "out of memory for %zu types", ntypes);
   memset(tname, 0xff, bytes);
-  int rc = OG_OK;
+  int rc = idscan_reserve(&s->cur, &s->alloc, g->nodes.count);
   for (og_index v = 0; v < g->nodes.count && rc == OG_OK; v++) {
     og_type t = g->nodes.type[v];
     if (t >= ntypes) {

@@ -169,6 +169,7 @@ int og_search_chain(og_indices **out, const og_walker *w, og_index start,
 typedef struct kpath {
   og_index *nodes;
   size_t len;
+  size_t dev; /* spur index it was generated at: spurs before it need no new search (Lawler) */
 } kpath;
 
 typedef struct kpaths {
@@ -202,14 +203,14 @@ static void kpaths_free(kpaths *ps, const og_allocator *a) {
 
 /* Append a path made of prefix[0..plen) + tail[0..tlen) (ownership of nothing is taken). */
 static int kpaths_add(kpaths *ps, const og_allocator *a, const og_index *prefix, size_t plen,
-                      const og_index *tail, size_t tlen) {
+                      const og_index *tail, size_t tlen, size_t dev) {
   OG_TRY(og__grow(a, (void **)&ps->p, &ps->cap, ps->count + 1, sizeof(kpath)));
   size_t n = plen + tlen;
   og_index *nodes = og__alloc(a, n * sizeof(og_index));
   if (!nodes) return og__fail(OG_ENOMEM, "out of memory for a path of %zu nodes", n);
   if (plen) memcpy(nodes, prefix, plen * sizeof(og_index));
   memcpy(nodes + plen, tail, tlen * sizeof(og_index));
-  ps->p[ps->count++] = (kpath){nodes, n};
+  ps->p[ps->count++] = (kpath){nodes, n, dev};
   return OG_OK;
 }
 
@@ -239,16 +240,18 @@ static int spur_bfs(yen *y, og_index spur, uint32_t budget, const og_index *hops
   s->seen[spur] = ep;
   s->parent[spur] = OG_INDEX_NONE;
   s->dist[spur] = 0;
-  OG_TRY(push(s, spur));
   *found = OG_INDEX_NONE;
+  int r = is_root(y, spur);
+  if (r != 0) {
+    if (r > 0) *found = spur;
+    return r < 0 ? r : OG_OK;
+  }
+  OG_TRY(push(s, spur));
+  /* Roots are recognised when discovered: the queue is in discovery order, so the first root
+     discovered is the first one a dequeue-time check would meet, without expanding the rest of
+     the layer before it. */
   while (s->head < s->tail) {
     og_index u = s->queue[s->head++];
-    int r = is_root(y, u);
-    if (r < 0) return r;
-    if (r) {
-      *found = u;
-      return OG_OK;
-    }
     uint32_t d = s->dist[u];
     if (d >= budget) continue;
     og_span sp;
@@ -268,6 +271,10 @@ static int spur_bfs(yen *y, og_index spur, uint32_t budget, const og_index *hops
       s->seen[x] = ep;
       s->parent[x] = u;
       s->dist[x] = d + 1;
+      if ((r = is_root(y, x)) != 0) {
+        if (r > 0) *found = x;
+        return r < 0 ? r : OG_OK;
+      }
       OG_TRY(push(s, x));
     }
   }
@@ -285,12 +292,14 @@ static int add_candidate(yen *y, const kpath *P, size_t i, og_index root) {
   for (og_index u = root; u != OG_INDEX_NONE; u = s->parent[u]) s->queue[--k] = u;
   size_t n = i + tlen;
   for (size_t b = 0; b < y->B.count; b++) {
-    const kpath *q = &y->B.p[b];
+    kpath *q = &y->B.p[b];
     if (q->len == n && memcmp(q->nodes, P->nodes, i * sizeof(og_index)) == 0 &&
-        memcmp(q->nodes + i, s->queue, tlen * sizeof(og_index)) == 0)
+        memcmp(q->nodes + i, s->queue, tlen * sizeof(og_index)) == 0) {
+      if (i < q->dev) q->dev = i; /* the earliest deviation is the safe one to resume from */
       return OG_OK;
+    }
   }
-  return kpaths_add(&y->B, &s->alloc, P->nodes, i, s->queue, tlen);
+  return kpaths_add(&y->B, &s->alloc, P->nodes, i, s->queue, tlen, i);
 }
 
 /* One Yen round: spur off every non-root node of the latest accepted path P. The prefix
@@ -308,8 +317,11 @@ static int yen_round(yen *y, og_index **hops, size_t *hcap, size_t **lcp, size_t
     (*lcp)[a] = m;
   }
   next_epoch(y, &y->blk_epoch, s->blk);
-  for (size_t i = 0; i + 1 < P->len && i < maxd; i++) {
-    if (i) s->blk[P->nodes[i - 1]] = y->blk_epoch;
+  for (size_t j = 0; j < P->dev; j++) s->blk[P->nodes[j]] = y->blk_epoch;
+  /* Lawler's refinement of Yen: a spur before P's deviation index has the same prefix and the
+     same first hops as when P's ancestor was spurred there, so it would yield nothing new. */
+  for (size_t i = P->dev; i + 1 < P->len && i < maxd; i++) {
+    if (i > P->dev) s->blk[P->nodes[i - 1]] = y->blk_epoch;
     size_t nh = 0;
     for (size_t a = 0; a < y->A.count; a++) {
       const kpath *q = &y->A.p[a];
@@ -422,7 +434,7 @@ int og_search_paths(og_paths **out, const og_walker *w, og_index target, size_t 
   next_epoch(&y, &y.blk_epoch, y.s.blk); /* epoch 1: nothing blocked yet */
   if (rc == OG_OK && k > 0) rc = spur_bfs(&y, target, o->max_depth, NULL, 0, &root);
   if (rc == OG_OK && k > 0 && root != OG_INDEX_NONE) {
-    rc = add_candidate(&y, &(kpath){NULL, 0}, 0, root);
+    rc = add_candidate(&y, &(kpath){NULL, 0, 0}, 0, root);
     if (rc == OG_OK) rc = accept_best(&y);
     while (rc == OG_OK && y.A.count < k) {
       rc = yen_round(&y, &hops, &hcap, &lcp, &lcap);

@@ -364,6 +364,85 @@ TEST(Paths, DistinctSimplePathsShortestFirst) {
   EXPECT_EQ(20u, distinct.size());
 }
 
+// Random small graphs against brute force: the k paths found have exactly the k smallest lengths
+// among all simple root-to-target paths (a root ends a path), and each is a valid distinct path.
+void AllLengths(og_graph *g, const std::set<og_index> &roots, std::vector<og_index> *stack,
+                std::vector<bool> *on, uint32_t max_depth, std::vector<size_t> *out) {
+  og_index u = stack->back();
+  if (roots.count(u)) {
+    out->push_back(stack->size());
+    return;
+  }
+  if (stack->size() - 1 >= max_depth) return;
+  og_span sp;
+  ASSERT_EQ(OG_OK, og_graph_neighbors(&sp, g, OG_DIR_IN, u));
+  std::vector<og_index> refs(sp.nodes, sp.nodes + sp.count);
+  for (og_index x : refs) {
+    if ((*on)[x]) continue;
+    (*on)[x] = true;
+    stack->push_back(x);
+    AllLengths(g, roots, stack, on, max_depth, out);
+    stack->pop_back();
+    (*on)[x] = false;
+  }
+}
+
+TEST(Paths, MatchBruteForceOnRandomGraphs) {
+  uint64_t seed = 12345;
+  auto rnd = [&](uint32_t m) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<uint32_t>((seed >> 33) % m);
+  };
+  for (int round = 0; round < 1000; round++) {
+    const og_index n = 5 + rnd(9);
+    GB b;
+    og_type t = b.Type("T", "m.T");
+    std::set<og_index> roots;
+    for (og_index i = 0; i < n; i++) {
+      bool root = i != 0 && rnd(4) == 0;
+      if (root) roots.insert(i);
+      b.Node(i + 1, t, 0, root ? OG_NODE_ROOT : 0);
+    }
+    uint32_t ne = n + rnd(3 * n);
+    for (uint32_t e = 0; e < ne; e++) b.Edge(rnd(n), rnd(n), OG_EDGE_ATTR, OG_STR_NONE);
+    Graph g(b.Finish());
+    og_search_options o = OG_SEARCH_OPTIONS_INIT;
+    o.max_depth = 2 + rnd(8);
+    std::vector<size_t> lengths;
+    std::vector<og_index> stack = {0};
+    std::vector<bool> on(n, false);
+    on[0] = true;
+    AllLengths(g.g, roots, &stack, &on, o.max_depth, &lengths);
+    std::sort(lengths.begin(), lengths.end());
+    size_t k = 1 + rnd(12);
+    og_flags_pred root = {g.g, OG_NODE_ROOT, OG_NODE_ROOT};
+    auto paths = Paths(g.g, 0, k, &o, og_flags_pred_fn, &root);
+    ASSERT_EQ(std::min(k, lengths.size()), paths.size()) << "round " << round;
+    std::set<V> distinct;
+    for (size_t i = 0; i < paths.size(); i++) {
+      const V &p = paths[i].nodes;
+      EXPECT_EQ(lengths[i], p.size()) << "round " << round << " path " << i;
+      EXPECT_TRUE(roots.count(p.front()));
+      EXPECT_EQ(0u, p.back());
+      EXPECT_EQ(p.size(), std::set<og_index>(p.begin(), p.end()).size());  // simple
+      for (size_t j = 0; j + 1 < p.size(); j++) {
+        EXPECT_FALSE(j > 0 && roots.count(p[j]));  // no root inside a path
+        size_t deg;
+        ASSERT_EQ(OG_OK, og_graph_out_degree(&deg, g.g, p[j]));
+        bool edge = false;
+        for (size_t e = 0; e < deg; e++) {
+          og_edge_info info;
+          ASSERT_EQ(OG_OK, og_graph_edge(&info, g.g, p[j], e));
+          edge |= info.target == p[j + 1];
+        }
+        EXPECT_TRUE(edge);
+      }
+      distinct.insert(p);
+    }
+    EXPECT_EQ(paths.size(), distinct.size());
+  }
+}
+
 TEST(Search, AllocationFailures) {
   Graph g(Retainers());
   Walker w(g.g);
