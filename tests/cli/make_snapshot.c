@@ -21,6 +21,7 @@ typedef struct heap {
   og_builder *b;
   og_id next_id;
   int failed;
+  int picked; /* big: the bench ids were printed */
 } heap;
 
 static void check(heap *h, int rc, const char *what) {
@@ -224,6 +225,14 @@ static void big_heap(heap *h, uint64_t n) {
     /* an earlier object, usually an instance (module nodes come first, so no underflow) */
     if (prev != OG_INDEX_NONE) edge(h, d, prev - 5 * rnd(20), OG_EDGE_DICT_VALUE, "'parent'");
     prev = obj;
+    if (!h->picked && og_builder_node_count(h->b) >= n / 10 * 9) {
+      /* Ids for the bench: an instance and its name str, 90% into the heap. */
+      printf("instance 0x%llx\nleaf 0x%llx\nsys 0x%llx\n",
+             (unsigned long long)(0x7f0000000000ull + 0x10ull * obj),
+             (unsigned long long)(0x7f0000000000ull + 0x10ull * s),
+             (unsigned long long)(0x7f0000000000ull + 0x10ull * 1)); /* the sys module */
+      h->picked = 1;
+    }
   }
 }
 
@@ -232,7 +241,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: make_snapshot small|grown|fanout OUT.pb | big N OUT.pb\n");
     return 2;
   }
-  heap h = {NULL, 0x1000, 0};
+  heap h = {NULL, 0x1000, 0, 0};
   check(&h, og_builder_new(&h.b, NULL), "builder");
   const char *out = argv[2];
   if (h.failed) return 1;

@@ -1,6 +1,8 @@
 /* objgraph-tool: the command table, the top-level help and the dispatch. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tool.h"
 
@@ -103,6 +105,12 @@ static const tool_command *find_command(const char *name) {
 }
 
 int main(int argc, char **argv) {
+  /* `bazel run` starts us in the runfiles tree: relative paths mean the caller's directory. */
+  const char *cwd = getenv("BUILD_WORKING_DIRECTORY");
+  if (cwd && cwd[0] && chdir(cwd) != 0) {
+    fprintf(stderr, TOOL_NAME ": cannot change to %s (BUILD_WORKING_DIRECTORY)\n", cwd);
+    return TOOL_ERROR;
+  }
   if (argc < 2) {
     print_main_help(stderr);
     return TOOL_USAGE;
