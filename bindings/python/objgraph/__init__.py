@@ -870,6 +870,7 @@ def _show_graph(objs, edge_func, swap_source_target,
     ignore.add(id(sys._getframe().f_locals))
     ignore.add(id(sys._getframe(1)))  # show_refs/show_backrefs
     ignore.add(id(sys._getframe(1).f_locals))
+    gc.collect()
     text, nodes = _core.show_graph(
         objs, edge_func, _edge_mode(edge_func, swap_source_target),
         bool(swap_source_target), _depth_arg(max_depth),

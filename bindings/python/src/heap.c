@@ -3,6 +3,8 @@
 
 #include "ogpy.h"
 
+#include <frameobject.h> /* PyFrame_Type before 3.11 */
+
 /* ---- pointer map ---------------------------------------------------------------------------- */
 
 static size_t ptr_slot(uintptr_t key, size_t cap) {

@@ -86,12 +86,12 @@ static int subject_load(subject *s, PyObject *objects, unsigned what) {
     items = PySequence_Fast_ITEMS(s->seq);
     n = (size_t)PySequence_Fast_GET_SIZE(s->seq);
   }
-  if (items && !(what & OGPY_CAP_EDGES)) what |= OGPY_CAP_ONLY_EXTRA;
+  if (s->seq && !(what & OGPY_CAP_EDGES)) what |= OGPY_CAP_ONLY_EXTRA;
   if (ogpy_capture_run(&s->cap, what, items, n) < 0) {
     subject_free(s);
     return -1;
   }
-  if (items) {
+  if (s->seq) {
     s->nodes = PyMem_RawMalloc((n ? n : 1) * sizeof *s->nodes);
     if (!s->nodes) {
       subject_free(s);
