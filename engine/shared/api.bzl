@@ -50,3 +50,13 @@ og_api_file = rule(
         "kind": attr.string(mandatory = True, values = ["c", "txt"]),
     },
 )
+
+def _og_headers_impl(ctx):
+    hdrs = og_public_headers(ctx.attr.lib)
+    return [DefaultInfo(files = depset(hdrs), runfiles = ctx.runfiles(files = hdrs))]
+
+# The public headers themselves, as files and runfiles (for tests that read them).
+og_headers = rule(
+    implementation = _og_headers_impl,
+    attrs = {"lib": attr.label(mandatory = True, providers = [CcInfo])},
+)
