@@ -3,6 +3,7 @@ pure Python. Run `python3 -m pytest tests/ffi` after `bazel build //engine/share
 `bazel test //tests/ffi:ctypes_test`."""
 
 import collections
+import ctypes
 import os
 import re
 import sys
@@ -199,6 +200,44 @@ def test_a_larger_graph(tmp_path):
         calls = []
         assert g.chain_to(n, lambda node: calls.append(1) or node.id == n - 10) == list(range(n - 10, n + 1))
         assert len(calls) == 11
+
+
+def _layout_dump():
+    """Path of the layout_dump helper (Bazel runfiles, or bazel-bin), or None."""
+    root = os.path.dirname(os.path.dirname(_HERE))
+    for base in (os.environ.get("TEST_SRCDIR", "") + "/objgraph", os.path.join(root, "bazel-bin")):
+        path = os.path.join(base, "tests", "ffi", "layout_dump")
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+def test_struct_layouts_match_the_headers():
+    """og_ctypes' Structures have the sizes and offsets the C compiler gives the headers."""
+    import subprocess
+    dump = _layout_dump()
+    if dump is None:
+        if "TEST_SRCDIR" in os.environ:
+            pytest.fail("layout_dump missing from the runfiles")
+        pytest.skip("run `bazel build //tests/ffi:layout_dump` to compare struct layouts")
+    mirrors = {"og_node_info": og_ctypes._NodeInfo, "og_stats_row": og_ctypes._StatsRow,
+               "og_walker": og_ctypes._Walker, "og_search_options": og_ctypes._SearchOptions,
+               "og_flags_pred": og_ctypes._FlagsPred, "og_path_info": og_ctypes._PathInfo}
+    checked = 0
+    for line in subprocess.run([dump], check=True, capture_output=True, text=True).stdout.splitlines():
+        what, value = line.rsplit(" ", 1)
+        if what == "OG_SEARCH_OPTIONS_VERSION":
+            assert int(value) == og_ctypes.OG_SEARCH_OPTIONS_VERSION
+        elif what == "OG_WALKER_VERSION":
+            assert int(value) == og_ctypes.OG_WALKER_VERSION
+        elif what.endswith(" size"):
+            name = what[:-len(" size")]
+            assert ctypes.sizeof(mirrors[name]) == int(value), name
+        else:
+            struct, field = what.split(".")
+            assert getattr(mirrors[struct], field).offset == int(value), what
+        checked += 1
+    assert checked == 37
 
 
 def _reexec_with_asan_runtime():
