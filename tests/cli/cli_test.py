@@ -329,6 +329,28 @@ class CliTest(unittest.TestCase):
         p = run("json", self.small, "-o", target, check_rc=1)
         self.assertEqual(sorted(os.listdir(self.dir)), ["isadir.svg"])
 
+    def test_special_outputs(self):
+        # A device is written in place, never replaced by a regular file.
+        run("json", self.small, "-o", os.devnull, check_rc=0)
+        self.assertFalse(os.path.isfile(os.devnull))
+        # A symlink keeps pointing at its target, which gets the data.
+        link = self.out("link.json")
+        os.symlink("target.json", link)
+        run("json", self.small, "-o", link, check_rc=0)
+        self.assertTrue(os.path.islink(link))
+        with open(self.out("target.json")) as f:
+            json.load(f)
+        # A full stdout or output device is an error (exit 1), not a silent truncation.
+        if os.path.exists("/dev/full"):
+            with open("/dev/full", "w") as full:
+                p = subprocess.run([TOOL, "stats", self.small], stdout=full,
+                                   stderr=subprocess.PIPE, env=ENV)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn(b"stdout", p.stderr)
+            p = run("render", self.small, "--id", LEAKY0, "--format", "svg", "-o", "/dev/full",
+                    check_rc=1)
+            self.assertIn(b"/dev/full", p.stderr)
+
     def test_failed_render_keeps_previous_output(self):
         out = self.out("keep.svg")
         with open(out, "w") as f:

@@ -1,4 +1,5 @@
 /* objgraph-tool: diagnostics, loading, selection, atomic output files, text helpers. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -150,6 +151,48 @@ const char *tool_type_name(const og_graph *g, og_index node, bool long_names, si
 
 static bool is_stdout(const char *path) { return strcmp(path, "-") == 0; }
 
+/* Not a regular file (a device such as /dev/null, a pipe): written in place, never replaced. */
+static int open_special(tool_out *out, const tool_opts *o, const char *path) {
+  out->f = fopen(path, "wb");
+  if (!out->f) {
+    tool_error(o, "%s: cannot open the output file: %s", path, strerror(errno));
+    return TOOL_ERROR;
+  }
+  return TOOL_OK;
+}
+
+/* A dangling symlink's target (relative targets are relative to the link's directory), owned. */
+static char *link_target(const char *link) {
+  char target[4096];
+  ssize_t n = readlink(link, target, sizeof target - 1);
+  if (n <= 0) return NULL;
+  target[n] = '\0';
+  const char *slash = strrchr(link, '/');
+  size_t dirlen = (target[0] != '/' && slash) ? (size_t)(slash - link) + 1 : 0;
+  char *out = malloc(dirlen + (size_t)n + 1);
+  if (!out) return NULL;
+  memcpy(out, link, dirlen);
+  memcpy(out + dirlen, target, (size_t)n + 1);
+  return out;
+}
+
+/* Where the data finally goes: a symlink's target (so the link survives the rename). */
+static int resolve_target(tool_out *out, const tool_opts *o, const char *path) {
+  struct stat st;
+  if (lstat(path, &st) != 0) return TOOL_OK; /* a new file */
+  if (S_ISLNK(st.st_mode)) {
+    out->real = realpath(path, NULL);
+    if (!out->real) out->real = link_target(path);
+    if (out->real) out->path = out->real;
+    if (stat(out->path, &st) != 0) return TOOL_OK; /* the target does not exist yet */
+  }
+  if (S_ISDIR(st.st_mode)) {
+    tool_error(o, "%s: cannot write the output file: it is a directory", path);
+    return TOOL_ERROR;
+  }
+  return TOOL_OK;
+}
+
 int tool_out_open(tool_out *out, const tool_opts *o, const char *path) {
   memset(out, 0, sizeof *out);
   out->path = path;
@@ -157,6 +200,10 @@ int tool_out_open(tool_out *out, const tool_opts *o, const char *path) {
     out->f = stdout;
     return TOOL_OK;
   }
+  if (resolve_target(out, o, path) != TOOL_OK) return TOOL_ERROR;
+  struct stat st;
+  if (stat(out->path, &st) == 0 && !S_ISREG(st.st_mode)) return open_special(out, o, out->path);
+  path = out->path;
   size_t len = strlen(path);
   out->tmp = malloc(len + 32);
   if (!out->tmp) {
@@ -206,6 +253,8 @@ void tool_out_abort(tool_out *out) {
     free(out->tmp);
     out->tmp = NULL;
   }
+  free(out->real);
+  out->real = NULL;
 }
 
 int tool_out_commit(tool_out *out, const tool_opts *o) {
@@ -216,18 +265,17 @@ int tool_out_commit(tool_out *out, const tool_opts *o) {
     if (err) tool_error(o, "%s: cannot write to stdout: %s", out->path, strerror(err));
     return err ? TOOL_ERROR : TOOL_OK;
   }
-  if (!err && fsync(fileno(out->f)) != 0 && errno != EINVAL) err = errno;
+  if (!err && out->tmp && fsync(fileno(out->f)) != 0) err = errno;
   if (fclose(out->f) != 0 && !err) err = errno;
   out->f = NULL;
-  if (!err && rename(out->tmp, out->path) != 0) err = errno;
-  if (err) {
-    tool_error(o, "%s: cannot write the output file: %s", out->path, strerror(err));
-    tool_out_abort(out);
-    return TOOL_ERROR;
+  if (!err && out->tmp && rename(out->tmp, out->path) != 0) err = errno;
+  if (err) tool_error(o, "%s: cannot write the output file: %s", out->path, strerror(err));
+  if (!err && out->tmp) { /* renamed: nothing left to remove */
+    free(out->tmp);
+    out->tmp = NULL;
   }
-  free(out->tmp);
-  out->tmp = NULL;
-  return TOOL_OK;
+  tool_out_abort(out);
+  return err ? TOOL_ERROR : TOOL_OK;
 }
 
 int tool_finish_stdout(const tool_opts *o) {

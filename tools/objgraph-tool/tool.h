@@ -118,8 +118,9 @@ const char *tool_type_name(const og_graph *g, og_index node, bool long_names, si
 /* An output file written atomically: a temporary file in the same directory renamed over the
    path by tool_out_commit; "-" is stdout. */
 typedef struct tool_out {
-  const char *path;
-  char *tmp;
+  const char *path; /* the file finally written (a symlink's target) */
+  char *real;       /* owned: the resolved symlink target, or NULL */
+  char *tmp;        /* owned: the temp file, NULL for stdout or a device/pipe */
   FILE *f;
   int err; /* errno of the first failed write, 0 when none */
 } tool_out;
