@@ -46,17 +46,23 @@ static int check_options(const og_search_options *o, const og_walker *w, og_inde
   return OG_OK;
 }
 
+/* Per-node BFS state, kept together for locality. */
+typedef struct node_st {
+  uint32_t dist;   /* chain: depth (UNSEEN); paths: depth in the current BFS */
+  og_index parent; /* BFS parent */
+  uint32_t seen;   /* paths: BFS epoch that reached the node (fill 0xff: never a live epoch) */
+} node_st;
+
 /* State shared by both searches: per-node columns over the walker, a queue, cached marks. */
 typedef struct search {
   og_allocator alloc;
   const og_walker *w;
   const og_search_options *o;
   og__cols cols;
-  uint32_t *dist;   /* chain: depth (UNSEEN); paths: depth in the current BFS */
-  og_index *parent; /* BFS parent */
-  uint8_t *mark;    /* MARK_* */
-  uint32_t *seen;   /* paths: BFS epoch that reached the node */
-  uint32_t *blk;    /* paths: epoch of the spur whose prefix blocks the node */
+  node_st *st;    /* BFS state, one cache line touch per visit */
+  uint8_t *mark;  /* MARK_* */
+  uint32_t *blk;  /* paths: epoch of the spur whose prefix blocks the node */
+  bool any_ignore; /* an ignore array or callback was given */
   og_index *queue;
   size_t qcap, head, tail;
 } search;
@@ -67,11 +73,11 @@ static int search_init(search *s, const og_walker *w, const og_search_options *o
   s->w = w;
   s->o = o;
   og__cols *c = &s->cols;
-  void **ptr[5] = {(void **)&s->dist, (void **)&s->parent, (void **)&s->mark, (void **)&s->seen,
-                   (void **)&s->blk};
-  size_t elem[5] = {sizeof(uint32_t), sizeof(og_index), 1, sizeof(uint32_t), sizeof(uint32_t)};
-  int fill[5] = {0xff, 0xff, 0, 0, 0};
-  c->ncols = paths ? 5 : 3;
+  void **ptr[3] = {(void **)&s->st, (void **)&s->mark, (void **)&s->blk};
+  size_t elem[3] = {sizeof(node_st), 1, sizeof(uint32_t)};
+  int fill[3] = {0xff, 0, 0};
+  c->ncols = paths ? 3 : 2;
+  s->any_ignore = o->ignore_count > 0 || o->ignore_fn != NULL;
   for (size_t i = 0; i < c->ncols; i++) {
     c->ptr[i] = ptr[i];
     c->elem[i] = elem[i];
@@ -106,6 +112,7 @@ static int cached_pred(uint8_t *mark, uint8_t yes, uint8_t no, og_node_pred_fn f
 
 /* Is v (never the start) to be skipped? 1 yes, 0 no, < 0 the callback's error. Cached. */
 static int ignored(search *s, og_index v) {
+  if (!s->any_ignore) return 0;
   if (!s->o->ignore_fn) return (s->mark[v] & MARK_IGNORED) != 0;
   return cached_pred(s->mark, MARK_IGNORED, MARK_KEPT, s->o->ignore_fn, s->o->ignore_payload, v);
 }
@@ -113,11 +120,11 @@ static int ignored(search *s, og_index v) {
 /* The path start..v through parent pointers, as a new og_indices. */
 static int chain_out(og_indices **out, const search *s, og_index v) {
   size_t n = 0;
-  for (og_index u = v; u != OG_INDEX_NONE; u = s->parent[u]) n++;
+  for (og_index u = v; u != OG_INDEX_NONE; u = s->st[u].parent) n++;
   og_indices *l;
   OG_TRY(og__indices_new(&l, &s->alloc, n));
   l->count = n;
-  for (og_index u = v; u != OG_INDEX_NONE; u = s->parent[u]) l->data[--n] = u;
+  for (og_index u = v; u != OG_INDEX_NONE; u = s->st[u].parent) l->data[--n] = u;
   *out = l;
   return OG_OK;
 }
@@ -125,26 +132,26 @@ static int chain_out(og_indices **out, const search *s, og_index v) {
 static int chain_bfs(og_indices **out, search *s, og_index start, og_node_pred_fn pred, void *payload) {
   const og_walker *w = s->w;
   OG_TRY(og__cols_cover(&s->cols, &s->alloc, w, start));
-  s->dist[start] = 0;
+  s->st[start].dist = 0;
   OG_TRY(push(s, start));
   while (s->head < s->tail) {
     og_index v = s->queue[s->head++];
     int r = pred(payload, v);
     if (r < 0) return r;
     if (r > 0) return chain_out(out, s, v);
-    uint32_t d = s->dist[v];
+    uint32_t d = s->st[v].dist;
     if (d >= s->o->max_depth) continue;
     og_span sp;
     OG_TRY(w->neighbors(w->ctx, s->o->dir, v, &sp));
     for (size_t k = 0; k < sp.count; k++) {
       og_index u = sp.nodes[k];
       OG_TRY(og__cols_cover(&s->cols, &s->alloc, w, u));
-      if (s->dist[u] != UNSEEN) continue;
+      if (s->st[u].dist != UNSEEN) continue;
       int ig = ignored(s, u);
       if (ig < 0) return ig;
       if (ig) continue;
-      s->dist[u] = d + 1;
-      s->parent[u] = v;
+      s->st[u].dist = d + 1;
+      s->st[u].parent = v;
       OG_TRY(push(s, u));
     }
   }
@@ -219,13 +226,22 @@ static int is_root(yen *y, og_index v) {
   return cached_pred(y->s.mark, MARK_ROOT, MARK_NOT_ROOT, y->is_root, y->payload, v);
 }
 
-/* Next BFS epoch; on wrap-around every stamp is cleared. */
-static uint32_t next_epoch(yen *y, uint32_t *epoch, uint32_t *col) {
-  if (++*epoch == 0) {
-    memset(col, 0, y->s.cols.cap * sizeof(uint32_t));
-    *epoch = 1;
+/* Next blocking epoch; on wrap-around every stamp is cleared. */
+static uint32_t next_blk_epoch(yen *y) {
+  if (++y->blk_epoch == 0) {
+    memset(y->s.blk, 0, y->s.cols.cap * sizeof(uint32_t));
+    y->blk_epoch = 1;
   }
-  return *epoch;
+  return y->blk_epoch;
+}
+
+/* Next BFS epoch, below the 0xffffffff fill of fresh nodes; on wrap-around stamps are reset. */
+static uint32_t next_seen_epoch(yen *y) {
+  if (++y->epoch == UINT32_MAX) {
+    for (size_t i = 0; i < y->s.cols.cap; i++) y->s.st[i].seen = UINT32_MAX;
+    y->epoch = 1;
+  }
+  return y->epoch;
 }
 
 /* BFS over referrers from spur, avoiding blocked nodes and the first hops in hops[0..nhops),
@@ -235,11 +251,11 @@ static int spur_bfs(yen *y, og_index spur, uint32_t budget, const og_index *hops
                     og_index *found) {
   search *s = &y->s;
   const og_walker *w = s->w;
-  uint32_t ep = next_epoch(y, &y->epoch, s->seen);
+  uint32_t ep = next_seen_epoch(y);
   s->head = s->tail = 0;
-  s->seen[spur] = ep;
-  s->parent[spur] = OG_INDEX_NONE;
-  s->dist[spur] = 0;
+  s->st[spur].seen = ep;
+  s->st[spur].parent = OG_INDEX_NONE;
+  s->st[spur].dist = 0;
   *found = OG_INDEX_NONE;
   int r = is_root(y, spur);
   if (r != 0) {
@@ -252,14 +268,14 @@ static int spur_bfs(yen *y, og_index spur, uint32_t budget, const og_index *hops
      the layer before it. */
   while (s->head < s->tail) {
     og_index u = s->queue[s->head++];
-    uint32_t d = s->dist[u];
+    uint32_t d = s->st[u].dist;
     if (d >= budget) continue;
     og_span sp;
     OG_TRY(w->neighbors(w->ctx, OG_DIR_IN, u, &sp));
     for (size_t k = 0; k < sp.count; k++) {
       og_index x = sp.nodes[k];
       OG_TRY(og__cols_cover(&s->cols, &s->alloc, w, x));
-      if (s->seen[x] == ep || s->blk[x] == y->blk_epoch) continue;
+      if (s->st[x].seen == ep || s->blk[x] == y->blk_epoch) continue;
       if (u == spur) {
         size_t h = 0;
         while (h < nhops && hops[h] != x) h++;
@@ -268,9 +284,9 @@ static int spur_bfs(yen *y, og_index spur, uint32_t budget, const og_index *hops
       int ig = ignored(s, x);
       if (ig < 0) return ig;
       if (ig) continue;
-      s->seen[x] = ep;
-      s->parent[x] = u;
-      s->dist[x] = d + 1;
+      s->st[x].seen = ep;
+      s->st[x].parent = u;
+      s->st[x].dist = d + 1;
       if ((r = is_root(y, x)) != 0) {
         if (r > 0) *found = x;
         return r < 0 ? r : OG_OK;
@@ -285,11 +301,11 @@ static int spur_bfs(yen *y, og_index spur, uint32_t budget, const og_index *hops
 static int add_candidate(yen *y, const kpath *P, size_t i, og_index root) {
   search *s = &y->s;
   size_t tlen = 0;
-  for (og_index u = root; u != OG_INDEX_NONE; u = s->parent[u]) tlen++;
+  for (og_index u = root; u != OG_INDEX_NONE; u = s->st[u].parent) tlen++;
   /* reuse the queue as scratch for the tail spur..root (the BFS is over) */
   OG_TRY(og__grow(&s->alloc, (void **)&s->queue, &s->qcap, tlen, sizeof(og_index)));
   size_t k = tlen;
-  for (og_index u = root; u != OG_INDEX_NONE; u = s->parent[u]) s->queue[--k] = u;
+  for (og_index u = root; u != OG_INDEX_NONE; u = s->st[u].parent) s->queue[--k] = u;
   size_t n = i + tlen;
   for (size_t b = 0; b < y->B.count; b++) {
     kpath *q = &y->B.p[b];
@@ -316,7 +332,7 @@ static int yen_round(yen *y, og_index **hops, size_t *hcap, size_t **lcp, size_t
     while (m < q->len && m < P->len && q->nodes[m] == P->nodes[m]) m++;
     (*lcp)[a] = m;
   }
-  next_epoch(y, &y->blk_epoch, s->blk);
+  next_blk_epoch(y);
   for (size_t j = 0; j < P->dev; j++) s->blk[P->nodes[j]] = y->blk_epoch;
   /* Lawler's refinement of Yen: a spur before P's deviation index has the same prefix and the
      same first hops as when P's ancestor was spurred there, so it would yield nothing new. */
@@ -431,7 +447,7 @@ int og_search_paths(og_paths **out, const og_walker *w, og_index target, size_t 
   int rc = search_init(&y.s, w, o, 1);
   og_index root;
   if (rc == OG_OK) rc = og__cols_cover(&y.s.cols, &y.s.alloc, w, target);
-  next_epoch(&y, &y.blk_epoch, y.s.blk); /* epoch 1: nothing blocked yet */
+  next_blk_epoch(&y); /* epoch 1: nothing blocked yet */
   if (rc == OG_OK && k > 0) rc = spur_bfs(&y, target, o->max_depth, NULL, 0, &root);
   if (rc == OG_OK && k > 0 && root != OG_INDEX_NONE) {
     rc = add_candidate(&y, &(kpath){NULL, 0, 0}, 0, root);
