@@ -2,7 +2,10 @@
 // ignore, cull, highlight, errors, over a hand-made walker (including one that grows).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -86,16 +89,14 @@ struct Recorder {
 
 // A predicate over a set of nodes, counting its calls.
 struct Pred {
-  std::vector<og_index> yes;
+  std::set<og_index> yes;
   int calls = 0;
   int error = 0;
   static int Fn(void *p, og_index n) {
     auto *s = static_cast<Pred *>(p);
     s->calls++;
     if (s->error) return s->error;
-    for (og_index y : s->yes)
-      if (y == n) return 1;
-    return 0;
+    return s->yes.count(n) ? 1 : 0;
   }
 };
 
@@ -386,6 +387,94 @@ TEST(Subgraph, WideFanOutIsLinear) {
   ASSERT_EQ(og_subgraph_run(&w, &hub, 1, &o, Recorder::Visit, &r), OG_OK);
   EXPECT_EQ(r.ev.back(), "X11");
   EXPECT_EQ(r.ev[13], "T0+199990");
+}
+
+// objgraph's _show_graph loop, transcribed directly, as the oracle for random graphs.
+std::string Reference(const TestWalker &t, const std::vector<og_index> &starts, og_dir dir,
+                      int64_t max_depth, int64_t too_many, const std::set<og_index> &ignore,
+                      const std::set<og_index> *keep) {
+  std::vector<std::string> ev{"B"};
+  std::vector<std::pair<og_index, int64_t>> queue;
+  std::map<og_index, int64_t> depth;
+  for (og_index s : starts) {
+    ev.push_back("S" + std::to_string(s));
+    depth[s] = 0;
+    queue.push_back({s, 0});
+  }
+  size_t nodes = 0;
+  for (size_t q = 0; q < queue.size(); q++) {
+    og_index target = queue[q].first;
+    int64_t tdepth = depth[target];
+    nodes++;
+    ev.push_back("N" + std::to_string(target) + "@" + std::to_string(tdepth));
+    if (tdepth >= max_depth) continue;
+    int64_t n = 0, skipped = 0;
+    for (og_index source : dir == OG_DIR_OUT ? t.out[target] : t.in[target]) {
+      if (ignore.count(source)) continue;
+      if (keep && !keep->count(source)) continue;
+      if (n >= too_many) {
+        skipped++;
+        continue;
+      }
+      og_index a = dir == OG_DIR_OUT ? target : source, b = dir == OG_DIR_OUT ? source : target;
+      ev.push_back("E" + std::to_string(a) + ">" + std::to_string(b));
+      if (!depth.count(source)) {
+        depth[source] = tdepth + 1;
+        queue.push_back({source, tdepth + 1});
+      }
+      n++;
+    }
+    if (skipped > 0) ev.push_back("T" + std::to_string(target) + "+" + std::to_string(skipped));
+  }
+  ev.push_back("X" + std::to_string(nodes));
+  std::string s;
+  for (const auto &e : ev) s += (s.empty() ? "" : " ") + e;
+  return s;
+}
+
+TEST(Subgraph, MatchesObjgraphLoopOnRandomGraphs) {
+  std::mt19937 rng(12345);
+  for (int iter = 0; iter < 60; iter++) {
+    TestWalker t;
+    int n = 20 + (int)(rng() % 3000);
+    for (int i = 0; i < n; i++) t.add();
+    int m = n * (1 + (int)(rng() % 4));
+    for (int i = 0; i < m; i++) {
+      og_index a = rng() % n, b = rng() % 7 == 0 ? a : rng() % n;  // self loops too
+      t.edge(a, b);
+      if (rng() % 5 == 0) t.edge(a, b);  // duplicate references
+    }
+    std::vector<og_index> starts;
+    for (int k = 0, ns = (int)(rng() % 4); k < ns; k++) starts.push_back(rng() % n);
+    if (!starts.empty() && rng() % 2) starts.push_back(starts[0]);
+    std::set<og_index> ignore, keep;
+    std::vector<og_index> ign;
+    for (int k = 0; k < n / 50; k++) ignore.insert(rng() % n);
+    ign.assign(ignore.begin(), ignore.end());
+    for (int k = 0; k < n; k++)
+      if (rng() % 4) keep.insert(k);
+    Pred filter;
+    filter.yes = keep;
+    bool use_filter = rng() % 2;
+    og_subgraph_options o = OG_SUBGRAPH_OPTIONS_INIT;
+    o.dir = rng() % 2 ? OG_DIR_OUT : OG_DIR_IN;
+    o.max_depth = (int64_t)(rng() % 12) - 1;
+    o.too_many = (int64_t)(rng() % 8);
+    if (rng() % 3 == 0) o.too_many = 1000;
+    o.ignore = ign.data();
+    o.ignore_count = ign.size();
+    if (use_filter) o.filter_fn = Pred::Fn, o.filter_payload = &filter;
+    std::string want = Reference(t, starts, o.dir, o.max_depth, o.too_many, ignore,
+                                 use_filter ? &keep : nullptr);
+    // the same on a walker that reveals nodes only as neighbours are listed
+    og_index top = 0;
+    for (og_index s : starts) top = std::max(top, s + 1);
+    for (og_index x : ign) top = std::max(top, x + 1);
+    for (int lazy = 0; lazy < 2; lazy++) {
+      t.visible = lazy ? top : (og_index)n;
+      EXPECT_EQ(Trace(t, starts, &o), want) << "iteration " << iter << " lazy " << lazy;
+    }
+  }
 }
 
 }  // namespace
