@@ -142,6 +142,10 @@ class CliTest(unittest.TestCase):
         self.assertIn(b"(12 nodes)", p.stdout)
         titles = {n.find("{http://www.w3.org/2000/svg}title").text for n in nodes}
         self.assertIn("o%d" % int(APP, 16), titles)
+        # objgraph's dotted-name rule: a dotted type name is matched against the long name.
+        p2, nodes2 = self.render_svg("--type", "app.Leaky")
+        self.assertEqual(len(nodes2), 12)
+        run("render", self.small, "--type", "builtins.Leaky", "-o", self.out("x.svg"), check_rc=1)
 
     def test_render_svg_refs_with_del_marker(self):
         p, nodes = self.render_svg("--id", APP, "--refs", "--max-depth", "2")

@@ -40,9 +40,11 @@ static void put_edge(const og_graph *g, og_edge_kind kind, uint32_t label) {
   static const char *const kinds[] = {"reference", "attribute", "dict key", "dict value",
                                       "item",      "cell",      "weak",     "type",
                                       "__dict__",  "element",   "local",    "globals"};
-  printf("(%s", (unsigned)kind < sizeof kinds / sizeof kinds[0] ? kinds[kind] : "reference");
+  const char *name = (unsigned)kind < sizeof kinds / sizeof kinds[0] ? kinds[kind] : "reference";
+  putchar('(');
+  if (!s || kind != OG_EDGE_OTHER) fputs(name, stdout); /* a labelled plain reference: the label */
   if (s) {
-    putchar(' ');
+    if (kind != OG_EDGE_OTHER) putchar(' ');
     tool_put_escaped(stdout, s, len);
   }
   putchar(')');

@@ -46,9 +46,12 @@ void tool_engine_error(const tool_opts *o, const char *file, const char *what) {
 /* ---- progress ------------------------------------------------------------------------------ */
 
 static bool progress_shown;
+/* Work on a small snapshot is instant: no line flickers for it. */
+static bool long_work;
+#define LONG_WORK_BYTES (4u << 20)
 
 void tool_progress(const char *fmt, ...) {
-  if (!isatty(STDERR_FILENO)) return;
+  if (!long_work || !isatty(STDERR_FILENO)) return;
   va_list ap;
   va_start(ap, fmt);
   fputs("\r\033[K" TOOL_NAME ": ", stderr);
@@ -69,6 +72,8 @@ void tool_progress_done(void) {
 
 og_graph *tool_load(const tool_opts *o, const char *path) {
   og_graph *g = NULL;
+  struct stat st;
+  if (stat(path, &st) == 0 && st.st_size >= (off_t)LONG_WORK_BYTES) long_work = true;
   tool_progress("loading %s...", path);
   int rc = og_snapshot_load(&g, path, NULL);
   tool_progress_done();
