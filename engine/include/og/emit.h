@@ -2,8 +2,9 @@
  *
  * An og_emitter consumes the event stream of og_subgraph_run (og/subgraph.h): pass og_emit_visit
  * as the visitor and the emitter as its payload. og_emit_subgraph does both in one call.
- * Output goes to write(payload, bytes, len) in chunks of up to 64 KiB; everything is flushed when
- * the END event is handled. og_buf_write + an og_buf collects it in memory.
+ * Output goes to write(payload, bytes, len) in chunks of about 64 KiB (one piece of 64 KiB or
+ * more goes straight through); everything is flushed when the END event is handled.
+ * og_buf_write with an og_buf payload collects it in memory.
  *
  * DOT (OG_EMIT_DOT): the lines of objgraph's _show_graph, in its order: the two header lines,
  * `  o<id>[fontcolor=red];` per start, per node the label line, `fillcolor="%g,%g,%g"`,
@@ -15,8 +16,11 @@
  * Differences from objgraph, only for input objgraph cannot produce from a Python str: invalid
  * UTF-8 is replaced by U+FFFD (maximal invalid subparts, as Python's errors="replace"), so the
  * file is always valid UTF-8. Because every backslash is doubled, no label ever ends in a
- * dangling escape (objgraph issue #30: a label ending in `\\"` is valid DOT; graphviz >= 2.38
- * reads it; only graphviz 2.36 rejected it).
+ * dangling escape (objgraph issue #30: a label ending in `\\"` is valid DOT; graphviz 2.43 reads
+ * it, the 2.36 Windows build rejected it). Default edge labels from the IR (no edge_label
+ * callback) label more than objgraph does (attributes, indices, each dict value with its own
+ * key where objgraph issue #49 repeats the first); for objgraph's exact edge labels supply
+ * edge_label (the goldens in tests/engine/golden were made by objgraph 3.6.2).
  *
  * JSON (OG_EMIT_JSON), one object, loaded as is by networkx.node_link_graph(data) of networkx
  * >= 3.6 (3.4/3.5: pass edges="edges"; older: link="edges"):
@@ -93,7 +97,8 @@ typedef struct og_emit_decorator {
 typedef struct og_emit_options {
   unsigned version; /* OG_EMIT_OPTIONS_VERSION */
   og_emit_format format;
-  int long_names; /* default labels and JSON "type" use long type names (objgraph shortnames=False) */
+  int long_names; /* default DOT labels use long type names (objgraph shortnames=False); JSON
+                     always carries both "type" and "long_type" */
 } og_emit_options;
 #define OG_EMIT_OPTIONS_INIT {OG_EMIT_OPTIONS_VERSION, OG_EMIT_DOT, 0}
 

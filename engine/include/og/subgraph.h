@@ -22,8 +22,10 @@
  * occurrence; a neighbour listed twice gives two EDGE events and counts twice toward too_many.
  * Start nodes are never ignored or filtered; highlight applies to every node.
  * Callback order per dequeued node: highlight_fn, [visitor NODE], cull_fn, then per neighbour
- * ignore_fn, filter_fn. (objgraph asks highlight after writing the label line; only callbacks
- * with side effects can tell.) */
+ * ignore_fn, filter_fn, [visitor EDGE]. (objgraph asks highlight after writing the label line;
+ * only callbacks with side effects can tell; an emitter's node_flags can compute it instead.)
+ * The neighbour span of the node being expanded is read while those callbacks run: they must
+ * not call the walker nor invalidate the memory its span points to. */
 #ifndef OG_SUBGRAPH_H
 #define OG_SUBGRAPH_H
 
