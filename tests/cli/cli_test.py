@@ -162,6 +162,25 @@ class CliTest(unittest.TestCase):
                   check_rc=0).stdout.decode()
         self.assertIn('[label="2 more references"', dot)
 
+    def test_render_chain(self):
+        # objgraph's show_chain(find_backref_chain(obj, is_proper_module)): module app, its dict,
+        # the cache list and the object, drawn as deep as the chain, chain members only.
+        p = run("render", self.small, "--id", LEAKY0, "--chain", "-o", "-", check_rc=0)
+        dot = p.stdout.decode()
+        self.assertEqual(dot.count("[label="), 4 + 3)  # 4 node labels + 3 labelled edges
+        self.assertIn("  o%d -> o%d [label=\"__dict__\",weight=10];" % (0x1000, 0x1010), dot)
+        self.assertIn('[fillcolor="0,0,1"]', dot)  # depth 0 of max_depth 3
+        self.assertIn('[fillcolor="0.3,1,0.3"]', dot)  # the module, depth 3: green
+        # refs from the chain's root instead (show_chain(backrefs=False)).
+        p = run("render", self.small, "--id", LEAKY0, "--chain", "--refs", "-o", "-", check_rc=0)
+        self.assertIn("  o%d[fontcolor=red];" % 0x1000, p.stdout.decode())
+        _, nodes = self.render_svg("--id", LEAKY0, "--chain")
+        self.assertEqual(len(nodes), 4)
+        p = run("render", self.small, "--id", NODE_A, "--chain", "-o", self.out("x.svg"),
+                check_rc=1)
+        self.assertIn(b"no chain", p.stderr)
+        self.assertNothingWritten(self.out("x.svg"))
+
     def test_render_png_pdf(self):
         for ext, magic in (("png", b"\x89PNG\r\n\x1a\n"), ("pdf", b"%PDF-")):
             path = self.out("g." + ext)
@@ -257,6 +276,8 @@ class CliTest(unittest.TestCase):
             ("chain", self.small),
             ("chain", self.small, "--id", LEAKY0, "--paths", "0"),
             ("info", self.small, "--limit", "3"),
+            ("render", self.small, "--id", LEAKY0, "--to-type", "dict", "-o", "-"),
+            ("render", self.small, "--id", LEAKY0, "--chain", "--filter-type", "dict", "-o", "-"),
         ]
         for args in cases:
             p = run(*args)

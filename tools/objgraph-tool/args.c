@@ -29,6 +29,7 @@ static const opt_spec specs[OPT_COUNT_] = {
     [OPT_LONG_NAMES] = {"long-names", 0, false},
     [OPT_TO_TYPE] = {"to-type", 0, true},
     [OPT_PATHS] = {"paths", 0, true},
+    [OPT_CHAIN] = {"chain", 0, false},
 };
 
 void tool_print_command_help(const tool_command *cmd) {
@@ -102,6 +103,7 @@ static int apply(tool_opts *o, int id, const char *v) {
     case OPT_TO_TYPE: o->to_type = v; return TOOL_OK;
     case OPT_FORCE: o->force = true; return TOOL_OK;
     case OPT_LONG_NAMES: o->long_names = true; return TOOL_OK;
+    case OPT_CHAIN: o->chain = true; return TOOL_OK;
     case OPT_SORT:
       if (strcmp(v, "count") == 0) o->sort_size = 0;
       else if (strcmp(v, "size") == 0) o->sort_size = 1;

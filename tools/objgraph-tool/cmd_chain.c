@@ -101,7 +101,7 @@ static int pick_target(og_index *target, const tool_opts *o, og_graph *g) {
   return TOOL_OK;
 }
 
-static int find_paths(og_paths **out, const tool_opts *o, og_graph *g, og_index target) {
+int tool_find_paths(og_paths **out, const tool_opts *o, og_graph *g, og_index target) {
   og_walker w;
   og_search_options so = OG_SEARCH_OPTIONS_INIT;
   so.max_depth = o->max_depth < 0 ? DEFAULT_CHAIN_DEPTH : (uint32_t)o->max_depth;
@@ -139,7 +139,7 @@ int tool_cmd_chain(const tool_opts *o) {
   og_index target;
   og_paths *paths = NULL;
   int rc = pick_target(&target, o, g);
-  if (rc == TOOL_OK) rc = find_paths(&paths, o, g, target);
+  if (rc == TOOL_OK) rc = tool_find_paths(&paths, o, g, target);
   size_t n = rc == TOOL_OK ? og_paths_count(paths) : 0;
   for (size_t i = 0; i < n; i++) {
     og_path_info p;

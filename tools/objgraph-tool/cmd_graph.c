@@ -18,9 +18,50 @@ typedef struct request {
   size_t nstarts;
   og_subgraph_options sg;
   tool_type_pred filter; /* --filter-type */
+  uint8_t *in_chain;     /* --chain: one bit per node of the graph */
 } request;
 
+/* og_node_pred_fn for --chain: objgraph show_chain's filter (members of the chains). */
+static int chain_member(void *payload, og_index node) {
+  const request *r = payload;
+  return (r->in_chain[node >> 3] >> (node & 7)) & 1;
+}
+
+/* Mark the nodes of the k shortest chains to every start; the drawing is then objgraph's
+   show_chain: backrefs from the targets (or refs from the roots), as deep as the longest
+   chain, showing chain members only. */
+static int setup_chain(request *r, const tool_opts *o) {
+  r->in_chain = calloc(og_graph_node_count(r->g) / 8 + 1, 1);
+  og_index *roots = malloc((r->nstarts * (size_t)(o->paths > 0 ? o->paths : 1)) * sizeof *roots);
+  size_t nroots = 0;
+  int64_t longest = 0;
+  int rc = r->in_chain && roots ? TOOL_OK : TOOL_ERROR;
+  if (rc != TOOL_OK) tool_error(o, "out of memory");
+  for (size_t i = 0; rc == TOOL_OK && i < r->nstarts; i++) {
+    og_paths *paths = NULL;
+    rc = tool_find_paths(&paths, o, r->g, r->starts[i]);
+    for (size_t k = 0; rc == TOOL_OK && k < og_paths_count(paths); k++) {
+      og_path_info p;
+      if (og_paths_get(&p, paths, k) != OG_OK || p.length == 0) continue;
+      for (size_t j = 0; j < p.length; j++) r->in_chain[p.nodes[j] >> 3] |= 1u << (p.nodes[j] & 7);
+      if ((int64_t)p.length - 1 > longest) longest = (int64_t)p.length - 1;
+      roots[nroots++] = p.nodes[0];
+    }
+    og_paths_free(paths);
+  }
+  if (rc == TOOL_OK && r->sg.dir == OG_DIR_OUT) { /* show_chain(backrefs=False) */
+    free(r->starts);
+    r->starts = roots, r->nstarts = nroots, roots = NULL;
+  }
+  free(roots);
+  r->sg.max_depth = longest;
+  r->sg.filter_fn = chain_member;
+  r->sg.filter_payload = r;
+  return rc;
+}
+
 static void request_free(request *r) {
+  free(r->in_chain);
   free(r->starts);
   og_graph_free(r->g);
 }
@@ -31,6 +72,11 @@ static int request_open(request *r, const tool_opts *o, bool need_starts) {
   const char *path = o->pos[0];
   if (need_starts && o->nids == 0 && !o->type)
     return tool_usage_error(o, "say what to draw with --id ID or --type T");
+  if (o->chain && o->filter_type)
+    return tool_usage_error(o, "--chain already chooses what to draw: no --filter-type with it");
+  if (!o->chain && (o->to_type || o->paths >= 0))
+    return tool_usage_error(o, "--to-type and --paths go with --chain");
+  if (o->paths == 0) return tool_usage_error(o, "--paths wants at least 1");
   r->g = tool_load(o, path);
   if (!r->g) return TOOL_ERROR;
   if (tool_select(&r->starts, &r->nstarts, o, r->g, path) != TOOL_OK) return TOOL_ERROR;
@@ -53,7 +99,7 @@ static int request_open(request *r, const tool_opts *o, bool need_starts) {
     tool_engine_error(o, path, NULL);
     return TOOL_ERROR;
   }
-  return TOOL_OK;
+  return o->chain ? setup_chain(r, o) : TOOL_OK;
 }
 
 static int count_nodes(void *payload, const og_subgraph_event *ev) {

@@ -14,7 +14,9 @@
 
 static const tool_command commands[] = {
     {"render", tool_cmd_render,
-     SUBGRAPH_OPTS | M(OPT_OUT) | M(OPT_FORMAT) | M(OPT_MAX_NODES) | M(OPT_FORCE), 1, 1,
+     SUBGRAPH_OPTS | M(OPT_OUT) | M(OPT_FORMAT) | M(OPT_MAX_NODES) | M(OPT_FORCE) | M(OPT_CHAIN) |
+         M(OPT_TO_TYPE) | M(OPT_PATHS),
+     1, 1,
      "render GRAPH.pb (--id ID | --type T)... -o OUT [options]",
      "Draw the objects around the chosen ones the way objgraph's show_backrefs/show_refs do\n"
      "(same labels, colours and edge labels), laid out by Graphviz's dot.\n"
@@ -32,7 +34,11 @@ static const tool_command commands[] = {
      "  --filter-type T      draw only objects of type T besides the starts\n"
      "  --long-names         label nodes with long type names (module.Class)\n"
      "  --max-nodes N        refuse to draw more than N nodes (default 2000)\n"
-     "  --force              draw however many nodes it takes\n"},
+     "  --force              draw however many nodes it takes\n"
+     "  --chain              draw the object's shortest chain from a module instead, as\n"
+     "                       objgraph's show_chain(find_backref_chain(obj, is_proper_module)):\n"
+     "                       only chain members, --max-depth bounds the search (default 20);\n"
+     "                       with --to-type T and --paths K as for the chain command\n"},
     {"stats", tool_cmd_stats, M(OPT_LIMIT) | M(OPT_SORT) | M(OPT_LONG_NAMES), 1, 1,
      "stats GRAPH.pb [--limit N] [--sort count|size] [--long-names]",
      "The most common types, as objgraph's show_most_common_types prints them, with a third\n"

@@ -37,6 +37,7 @@ typedef enum tool_opt_id {
   OPT_LONG_NAMES,
   OPT_TO_TYPE,
   OPT_PATHS,
+  OPT_CHAIN,
   OPT_COUNT_ /* number of options */
 } tool_opt_id;
 
@@ -61,6 +62,7 @@ typedef struct tool_opts {
   int sort_size;
   bool long_names;
   bool force;
+  bool chain; /* render --chain */
 } tool_opts;
 
 typedef struct tool_command {
@@ -154,6 +156,13 @@ int tool_cmd_leaks(const tool_opts *o);
 int tool_cmd_diff(const tool_opts *o);
 int tool_cmd_chain(const tool_opts *o);
 int tool_cmd_info(const tool_opts *o);
+
+/* ---- cmd_chain.c -------------------------------------------------------------------------- */
+
+/* The k (--paths, default 1) shortest chains from a root (modules, or --to-type) to target,
+   at most --max-depth (default 20) references long. Prints the error (none found included)
+   and returns TOOL_ERROR, or TOOL_OK with *out owned by the caller (og_paths_free). */
+int tool_find_paths(og_paths **out, const tool_opts *o, og_graph *g, og_index target);
 
 /* ---- gv.c: Graphviz, in process ------------------------------------------------------------ */
 
