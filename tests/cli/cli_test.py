@@ -232,6 +232,12 @@ class CliTest(unittest.TestCase):
 
     # ---- json ----------------------------------------------------------------------------------
 
+    def test_json_chain(self):
+        p = run("json", self.small, "--id", LEAKY0, "--chain", check_rc=0)
+        data = json.loads(p.stdout)
+        self.assertEqual(sorted(n["id"] for n in data["nodes"]), [0x1000, 0x1010, 0x1030, 0x1070])
+        run("json", self.small, "--chain", check_rc=2)
+
     def test_json_whole_graph(self):
         p = run("json", self.small, check_rc=0)
         data = json.loads(p.stdout)

@@ -70,7 +70,7 @@ static void request_free(request *r) {
 static int request_open(request *r, const tool_opts *o, bool need_starts) {
   memset(r, 0, sizeof *r);
   const char *path = o->pos[0];
-  if (need_starts && o->nids == 0 && !o->type)
+  if ((need_starts || o->chain) && o->nids == 0 && !o->type)
     return tool_usage_error(o, "say what to draw with --id ID or --type T");
   if (o->chain && o->filter_type)
     return tool_usage_error(o, "--chain already chooses what to draw: no --filter-type with it");

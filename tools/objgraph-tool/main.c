@@ -74,14 +74,16 @@ static const tool_command commands[] = {
      "\n"
      "  --limit N            rows shown (default 10; 0 = all)\n"
      "  --long-names         group by long type names (module.Class)\n"},
-    {"json", tool_cmd_json, SUBGRAPH_OPTS | M(OPT_OUT), 1, 1,
+    {"json", tool_cmd_json,
+     SUBGRAPH_OPTS | M(OPT_OUT) | M(OPT_CHAIN) | M(OPT_TO_TYPE) | M(OPT_PATHS), 1, 1,
      "json GRAPH.pb [-o OUT] [--id ID | --type T [--max-depth N] ...]",
      "The graph as node-link JSON (the engine's format; networkx.node_link_graph loads it):\n"
      "the whole snapshot, or with --id/--type the subgraph render would draw.\n"
      "\n"
      "  -o, --output OUT     output file (default '-', stdout)\n"
      "  --id ID, --type T    select a subgraph (see render --help); repeatable --id\n"
-     "  --backrefs, --refs, --max-depth N, --too-many N, --filter-type T: as for render\n"
+     "  --backrefs, --refs, --max-depth N, --too-many N, --filter-type T, --chain,\n"
+     "  --to-type T, --paths K: as for render\n"
      "  --long-names         long type names in \"type\"\n"},
     {"info", tool_cmd_info, 0, 1, 1, "info GRAPH.pb",
      "The snapshot's header: format, writer, runtime, capture time, pid, counts, capture\n"
