@@ -99,7 +99,7 @@ static int print_growth(const tool_opts *o, const og_graph *old_g, const og_grap
       og_peaks_new(&peaks, NULL) != OG_OK ||
       og_growth_compute(&first, peaks, so, 0) != OG_OK || /* peaks := the old counts */
       og_growth_compute(&gr, peaks, sn, limit_of(o)) != OG_OK) {
-    tool_engine_error(o, NULL, "growth");
+    tool_engine_error(o, o->pos[1], "growth");
     goto cleanup;
   }
   size_t n = og_growth_count(gr), width = 0;
@@ -139,7 +139,7 @@ static int print_new_objects(const tool_opts *o, const og_graph *old_g, const og
   og_diff_options dopts = OG_DIFF_OPTIONS_INIT;
   dopts.long_names = o->long_names;
   if (og_diff_graphs(&d, old_g, new_g, &dopts) != OG_OK) {
-    tool_engine_error(o, NULL, "diff");
+    tool_engine_error(o, o->pos[1], "diff");
     return TOOL_ERROR;
   }
   size_t total = og_diff_num_rows(d), n = 0, width = 0;
