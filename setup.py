@@ -39,8 +39,7 @@ setup(
             "objgraph._core",
             sources=sources(),
             depends=headers(),
-            include_dirs=[rel("engine", "include"), rel("engine", "src"),
-                          rel("bindings", "python", "src")],
+            include_dirs=[rel("engine", "include"), rel("bindings", "python", "src")],
             extra_compile_args=extra_compile_args,
         )
     ],

@@ -1,5 +1,5 @@
 """pytest setup: import our objgraph (an in-place build of this checkout first, else the installed
-package) and, when available, upstream objgraph 3.6.2 as `upstream` for byte-for-byte comparisons
+package; OG_TEST_INSTALLED=1 forces the installed one) and, when available, upstream objgraph 3.6.2 as `upstream` for byte-for-byte comparisons
 (from the sdist run_upstream.sh caches; OG_UPSTREAM_CACHE overrides the cache directory)."""
 import glob
 import importlib.util
@@ -11,7 +11,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PKG = os.path.join(ROOT, "bindings", "python")
-if glob.glob(os.path.join(PKG, "objgraph", "_core*.so")):
+if not os.environ.get("OG_TEST_INSTALLED") and glob.glob(os.path.join(PKG, "objgraph", "_core*.so")):
     sys.path.insert(0, PKG)
 
 CACHE = os.environ.get("OG_UPSTREAM_CACHE", "/tmp/objgraph-upstream-cache")

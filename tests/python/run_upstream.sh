@@ -6,7 +6,8 @@
 # wins over a module of the same name on the same sys.path entry, so `import objgraph` resolves
 # to ours while upstream's setup.py doctest can still read objgraph.py for its version string.
 # Exits non-zero on any failure. Our package is taken from an in-place build of this checkout
-# (python setup.py build_ext --inplace) when there is one, else from the installed package.
+# (python setup.py build_ext --inplace) when there is one and OG_TEST_INSTALLED is unset, else
+# from the installed package.
 set -euo pipefail
 PY=${1:-python3}
 HERE=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,7 +22,7 @@ WORK=$(mktemp -d /tmp/objgraph-upstream-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 tar xzf "$SDIST" -C "$WORK"
 cd "$WORK/objgraph-$VER"
-if ls "$HERE"/bindings/python/objgraph/_core*.so >/dev/null 2>&1; then
+if [ -z "${OG_TEST_INSTALLED:-}" ] && ls "$HERE"/bindings/python/objgraph/_core*.so >/dev/null 2>&1; then
   PKG="$HERE/bindings/python/objgraph"
 else
   PKG=$(cd / && "$PY" -c 'import objgraph, os; print(os.path.dirname(objgraph.__file__))')

@@ -3,12 +3,12 @@
  * No Python code runs during the walk (no __repr__, __eq__, __hash__, __sizeof__...). */
 #include <string.h>
 
-#include "graph_impl.h" /* og__idmap_find: a quiet lookup (no error message per miss) */
 #include "ogpy.h"
 
 typedef struct cap_walk {
   ogpy_capture *c;
   og_builder *b;
+  ogpy_ptrmap *map; /* address -> node index (quiet lookups, unlike og_builder_find) */
   PyObject *sys_modules; /* borrowed */
   int rc;                /* og error code, or -1 with a Python exception */
 } cap_walk;
@@ -77,6 +77,7 @@ static int add_node(cap_walk *w, PyObject *op, uint32_t extra_flags) {
   int r = og_builder_add_node(&idx, w->b, (og_id)(uintptr_t)op, th, cheap_size(op), flags & 0xFFFFu,
                               refcnt, OG_STR_NONE);
   if (r != OG_OK) return w->rc = r;
+  if (ogpy_ptrmap_put(w->map, (uintptr_t)op, idx, NULL) < 0) return w->rc = OG_ENOMEM;
   Py_INCREF(op);
   c->objs[c->n++] = op;
   return 0;
@@ -89,6 +90,7 @@ static int visit_tracked(PyObject *op, void *arg) {
 
 typedef struct edge_ctx {
   og_builder *b;
+  const ogpy_ptrmap *map;
   og_index src;
   int any_untracked; /* extra nodes that are not gc-tracked exist: look every referent up */
   int rc;
@@ -97,8 +99,8 @@ typedef struct edge_ctx {
 static int visit_edge(PyObject *op, void *arg) {
   edge_ctx *e = (edge_ctx *)arg;
   if (!e->any_untracked && !(PyType_IS_GC(Py_TYPE(op)) && PyObject_GC_IsTracked(op))) return 0;
-  og_index dst = og__idmap_find(&e->b->ids, e->b->nodes.id, (og_id)(uintptr_t)op);
-  if (dst == OG_INDEX_NONE) return 0;
+  uint32_t dst = ogpy_ptrmap_get(e->map, (uintptr_t)op);
+  if (dst == UINT32_MAX) return 0;
   int rc = og_builder_add_edge(e->b, e->src, dst, OG_EDGE_OTHER, OG_STR_NONE);
   if (rc != OG_OK) {
     e->rc = rc;
@@ -107,8 +109,9 @@ static int visit_edge(PyObject *op, void *arg) {
   return 0;
 }
 
-static int fail(ogpy_capture *c, og_builder *b, int rc) {
+static int fail(ogpy_capture *c, og_builder *b, ogpy_ptrmap *map, int rc) {
   og_builder_free(b);
+  ogpy_ptrmap_free(map);
   ogpy_capture_free(c);
   if (!PyErr_Occurred()) ogpy_raise_og(rc);
   return -1;
@@ -117,34 +120,37 @@ static int fail(ogpy_capture *c, og_builder *b, int rc) {
 int ogpy_capture_run(ogpy_capture *c, unsigned what, PyObject *const *extra, size_t nextra) {
   memset(c, 0, sizeof *c);
   og_builder *b = NULL;
+  ogpy_ptrmap map;
+  memset(&map, 0, sizeof map);
   int rc = og_builder_new(&b, NULL);
-  if (rc != OG_OK) return fail(c, b, rc);
-  if (ogpy_types_init(&c->types) < 0) return fail(c, b, OG_ENOMEM);
-  cap_walk w = {c, b, PySys_GetObject("modules"), 0};
+  if (rc != OG_OK) return fail(c, b, &map, rc);
+  if (ogpy_types_init(&c->types) < 0 || ogpy_ptrmap_init(&map, 1 << 12) < 0)
+    return fail(c, b, &map, OG_ENOMEM);
+  cap_walk w = {c, b, &map, PySys_GetObject("modules"), 0};
   if (w.sys_modules && !PyDict_Check(w.sys_modules)) w.sys_modules = NULL;
   if (!(what & OGPY_CAP_ONLY_EXTRA) && ogpy_heap_visit(visit_tracked, &w))
-    return fail(c, b, w.rc ? w.rc : OG_ENOMEM);
+    return fail(c, b, &map, w.rc ? w.rc : OG_ENOMEM);
   size_t ntracked = c->n;
   int any_untracked = 0;
   for (size_t i = 0; i < nextra; i++) {
-    if (og__idmap_find(&b->ids, b->nodes.id, (og_id)(uintptr_t)extra[i]) != OG_INDEX_NONE)
-      continue;
+    if (ogpy_ptrmap_get(&map, (uintptr_t)extra[i]) != UINT32_MAX) continue;
     int tracked = PyObject_IS_GC(extra[i]) && PyObject_GC_IsTracked(extra[i]);
     if (add_node(&w, extra[i], tracked ? OG_NODE_GC_TRACKED : 0))
-      return fail(c, b, w.rc ? w.rc : OG_ENOMEM);
+      return fail(c, b, &map, w.rc ? w.rc : OG_ENOMEM);
     if (!tracked) any_untracked = 1;
   }
   if (what & OGPY_CAP_EDGES) {
-    edge_ctx e = {b, 0, any_untracked, 0};
+    edge_ctx e = {b, &map, 0, any_untracked, 0};
     for (size_t i = 0; i < ntracked; i++) {
       e.src = (og_index)i;
-      if (ogpy_traverse(c->objs[i], visit_edge, &e) < 0 || e.rc) return fail(c, b, e.rc);
+      if (ogpy_traverse(c->objs[i], visit_edge, &e) < 0 || e.rc) return fail(c, b, &map, e.rc);
     }
   }
+  ogpy_ptrmap_free(&map);
   rc = og_builder_finish(&c->graph, b);
   og_builder_free(b);
   b = NULL;
-  if (rc != OG_OK) return fail(c, NULL, rc);
+  if (rc != OG_OK) return fail(c, NULL, &map, rc);
   return 0;
 }
 

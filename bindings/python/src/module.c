@@ -348,8 +348,13 @@ static PyMethodDef methods[] = {
     {"show_graph", py_show_graph, METH_VARARGS, "show_graph(...) -> (dot, nodes)"},
     {NULL, NULL, 0, NULL}};
 
-static struct PyModuleDef moduledef = {PyModuleDef_HEAD_INIT, "objgraph._core",
-                                       "objgraph's C engine adapter.", -1, methods};
+static struct PyModuleDef moduledef = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "objgraph._core",
+    .m_doc = "objgraph's C engine adapter.",
+    .m_size = -1,
+    .m_methods = methods,
+};
 
 PyMODINIT_FUNC PyInit__core(void) {
   if (PyType_Ready(&ogpy_IdSetsType) < 0) return NULL;
