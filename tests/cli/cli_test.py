@@ -117,6 +117,9 @@ class CliTest(unittest.TestCase):
         self.golden("chain_paths.txt", "chain", "grown.pb", "--id", LEAKY0, "--paths", "3",
                     "--to-type", "dict")
 
+    def test_chain_escapes_and_unicode(self):
+        self.golden("chain_odd.txt", "chain", "grown.pb", "--type", "Ключ")
+
     def test_chain_root_is_target(self):
         p = run("chain", self.small, "--id", APP, check_rc=0)
         self.assertEqual(p.stdout.decode(), "chain 1 of 1: 0 references\n  0x1000 module app\n")

@@ -131,6 +131,9 @@ static void small_heap(heap *h, int grown) {
     og_index extra = node(h, t.str, 60, 0, "'new string'"); /* reuses the tuple's id */
     edge(h, closer, extra, OG_EDGE_ATTR, "name");
     for (int i = 4; i < 7; i++) item(h, cache, leaky(h, &t, cls, i), (uint32_t)i);
+    /* A non-ASCII type name (columns count characters) and a label with a newline (escaped). */
+    og_index odd = node(h, type(h, "Ключ", "app.Ключ"), 40, 0, "line1\nline2");
+    edge(h, closer, odd, OG_EDGE_ATTR, "key");
   }
 }
 
