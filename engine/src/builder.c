@@ -30,8 +30,9 @@ static void free_edges(og_builder *b) {
 
 static void free_contents(og_builder *b) {
   const og_allocator *a = &b->alloc;
-  og__free(a, b->deg, b->nodes.cap * sizeof(uint32_t));
+  og__free(a, b->deg, b->deg_cap * sizeof(uint32_t));
   b->deg = NULL;
+  b->deg_cap = 0;
   og__nodes_free(&b->nodes, a);
   og__idmap_free(&b->ids, a);
   og__strtab_free(&b->strs, a);
@@ -83,7 +84,8 @@ int og_builder_add_node(og_index *out, og_builder *b, og_id id, og_type type, ui
   og_index idx = n->count;
   bool big = size >= OG_SIZE_BIG;
   /* every allocation first, so that nothing needs undoing after the id is in the map */
-  OG_TRY(og__nodes_grow(n, &b->alloc, (size_t)idx + 1, &b->deg));
+  OG_TRY(og__nodes_grow(n, &b->alloc, (size_t)idx + 1));
+  OG_TRY(og__grow(&b->alloc, (void **)&b->deg, &b->deg_cap, (size_t)idx + 1, sizeof(uint32_t)));
   OG_TRY(og__idmap_reserve(&b->ids, &b->alloc, n->id, idx));
   if (big)
     OG_TRY(og__grow(&b->alloc, (void **)&n->big, &n->capbig, n->nbig + 1, sizeof(og_bigsize)));
@@ -267,19 +269,17 @@ int og_builder_finish(og_graph **out, og_builder *b) {
   if (b->esrc && (rc = sort_edges(&dst, &meta, b, off)) != OG_OK) goto fail;
   if ((rc = og__idmap_seal(&b->ids, a, b->nodes.id, b->nodes.count)) != OG_OK) goto fail;
   /* nothing below can fail */
-  if (!b->esrc) { /* already in CSR order: hand the arrays over, trimmed */
+  size_t cap = b->nedges;
+  g->dst_cap = g->meta_cap = cap;
+  if (!b->esrc) { /* already in CSR order: hand the arrays over, trimmed when possible */
     dst = b->edst;
     meta = b->emeta;
-    if (b->ecap > b->nedges && b->nedges) {
-      og_index *d2 = og__realloc(a, dst, b->ecap * sizeof(og_index), b->nedges * sizeof(og_index));
-      uint32_t *m2 = og__realloc(a, meta, b->ecap * sizeof(uint32_t), b->nedges * sizeof(uint32_t));
-      if (d2) dst = d2;
-      if (m2) meta = m2;
-    } else if (!b->nedges) {
-      og__free(a, dst, b->ecap * sizeof(og_index));
-      og__free(a, meta, b->ecap * sizeof(uint32_t));
-      dst = NULL;
-      meta = NULL;
+    g->dst_cap = g->meta_cap = b->ecap;
+    if (b->ecap > cap && cap) {
+      og_index *d2 = og__realloc(a, dst, b->ecap * sizeof(og_index), cap * sizeof(og_index));
+      uint32_t *m2 = og__realloc(a, meta, b->ecap * sizeof(uint32_t), cap * sizeof(uint32_t));
+      if (d2) dst = d2, g->dst_cap = cap;
+      if (m2) meta = m2, g->meta_cap = cap;
     }
     b->edst = NULL;
     b->emeta = NULL;
@@ -290,8 +290,9 @@ int og_builder_finish(og_graph **out, og_builder *b) {
   g->out_dst = dst;
   g->out_meta = meta;
   g->nedges = b->nedges;
-  og__free(a, b->deg, b->nodes.cap * sizeof(uint32_t));
+  og__free(a, b->deg, b->deg_cap * sizeof(uint32_t));
   b->deg = NULL;
+  b->deg_cap = 0;
   og__nodes_shrink(&b->nodes, a);
   g->nodes = b->nodes;
   g->ids = b->ids;

@@ -23,8 +23,10 @@ typedef struct og_idmap {
   size_t cap; /* any size, or 0 */
 } og_idmap;
 
-/* Node columns, as grown by the builder and kept by the graph. */
+/* Node columns, as grown by the builder and kept by the graph: one block, carved into columns,
+   so that growing or trimming moves every column at once or none. */
 typedef struct og_nodes {
+  void *block;
   og_id *id;
   og_type *type;
   uint32_t *size; /* OG_SIZE_BIG: see big[] */
@@ -47,6 +49,7 @@ struct og_graph {
   og_index *out_dst; /* nedges */
   uint32_t *out_meta;
   uint64_t nedges;
+  size_t dst_cap, meta_cap; /* allocated lengths of out_dst and out_meta */
   /* reverse CSR, built on demand; referrers deduplicated */
   uint32_t *in_off; /* count+1 or NULL */
   og_index *in_src;
@@ -60,7 +63,8 @@ struct og_builder {
   og_idmap ids;
   og_strtab strs;
   og_typetab types;
-  uint32_t *deg;   /* out-degree per node, a column grown with the nodes */
+  uint32_t *deg;   /* out-degree per node */
+  size_t deg_cap;
   og_index *esrc;  /* per-edge source, only once edges stopped arriving grouped by source */
   og_index *edst;
   uint32_t *emeta;
@@ -80,9 +84,8 @@ void og__idmap_free(og_idmap *m, const og_allocator *a);
 /* Size of a node, reading the overflow table when needed. O(1) or O(log big). */
 uint64_t og__node_size(const og_nodes *n, og_index i);
 
-/* Node columns: grow to hold need nodes (deg, when not NULL, grows alongside); shrink to count;
-   free. */
-int og__nodes_grow(og_nodes *n, const og_allocator *a, size_t need, uint32_t **deg);
+/* Node columns: grow to hold need nodes; trim to count (kept as is if that fails); free. */
+int og__nodes_grow(og_nodes *n, const og_allocator *a, size_t need);
 void og__nodes_shrink(og_nodes *n, const og_allocator *a);
 void og__nodes_free(og_nodes *n, const og_allocator *a);
 

@@ -1,64 +1,79 @@
-/* The columnar node table shared by the builder and the graph. */
+/* The columnar node table shared by the builder and the graph: one block carved into columns. */
 #include <string.h>
 
 #include "graph_impl.h"
 
-/* Resize one column from old_n to new_n elements; on failure the column is untouched. */
-static int resize(const og_allocator *a, void **col, size_t old_n, size_t new_n, size_t elem) {
-  if (old_n == new_n) return OG_OK;
-  size_t ob, nb;
-  if (!og__mul_ok(old_n, elem, &ob) || !og__mul_ok(new_n, elem, &nb))
-    return og__fail(OG_ELIMIT, "node table of %zu nodes is too large", new_n);
-  if (nb == 0) {
-    og__free(a, *col, ob);
-    *col = NULL;
-    return OG_OK;
+/* Per-node bytes, columns in decreasing alignment: id, type, size, refcount, label, flags. */
+#define NODE_BYTES                                                                        \
+  (sizeof(og_id) + sizeof(og_type) + sizeof(uint32_t) + sizeof(uint32_t) + sizeof(og_str) + \
+   sizeof(uint16_t))
+
+static void carve(og_nodes *n, void *block, size_t cap) {
+  char *p = block;
+  n->block = block;
+  n->id = (og_id *)p;
+  p += cap * sizeof(og_id);
+  n->type = (og_type *)p;
+  p += cap * sizeof(og_type);
+  n->size = (uint32_t *)p;
+  p += cap * sizeof(uint32_t);
+  n->refcount = (uint32_t *)p;
+  p += cap * sizeof(uint32_t);
+  n->label = (og_str *)p;
+  p += cap * sizeof(og_str);
+  n->flags = (uint16_t *)p;
+}
+
+/* Move the columns into a block of ncap nodes; on failure nothing changes. */
+static int relayout(og_nodes *n, const og_allocator *a, size_t ncap) {
+  void *block = NULL;
+  if (ncap) {
+    block = og__alloc(a, ncap * NODE_BYTES);
+    if (!block) return og__fail(OG_ENOMEM, "out of memory for a node table of %zu nodes", ncap);
   }
-  void *p = og__realloc(a, *col, ob, nb);
-  if (!p) return og__fail(OG_ENOMEM, "out of memory for a node table of %zu nodes", new_n);
-  *col = p;
+  og_nodes moved = *n;
+  carve(&moved, block, ncap);
+  size_t keep = n->count < ncap ? n->count : ncap;
+  if (keep) {
+    memcpy(moved.id, n->id, keep * sizeof(og_id));
+    memcpy(moved.type, n->type, keep * sizeof(og_type));
+    memcpy(moved.size, n->size, keep * sizeof(uint32_t));
+    memcpy(moved.refcount, n->refcount, keep * sizeof(uint32_t));
+    memcpy(moved.label, n->label, keep * sizeof(og_str));
+    memcpy(moved.flags, n->flags, keep * sizeof(uint16_t));
+  }
+  og__free(a, n->block, (size_t)n->cap * NODE_BYTES);
+  moved.cap = (og_index)ncap;
+  if (!ncap) carve(&moved, NULL, 0), moved.id = NULL;
+  *n = moved;
   return OG_OK;
 }
 
-/* All columns move from cap to ncap together; a failure shrinks back the ones already moved. */
-static int resize_all(og_nodes *n, const og_allocator *a, size_t ncap, uint32_t **deg) {
-  struct {
-    void **col;
-    size_t elem;
-  } cols[] = {{(void **)&n->id, sizeof *n->id},       {(void **)&n->type, sizeof *n->type},
-              {(void **)&n->size, sizeof *n->size},   {(void **)&n->flags, sizeof *n->flags},
-              {(void **)&n->refcount, sizeof *n->refcount}, {(void **)&n->label, sizeof *n->label},
-              {(void **)deg, sizeof(uint32_t)}};
-  size_t ncols = deg ? 7 : 6;
-  for (size_t c = 0; c < ncols; c++) {
-    int rc = resize(a, cols[c].col, n->cap, ncap, cols[c].elem);
-    if (rc != OG_OK) {
-      while (c--) (void)resize(a, cols[c].col, ncap, n->cap, cols[c].elem);
-      return rc;
-    }
-  }
-  n->cap = (og_index)ncap;
-  return OG_OK;
-}
-
-int og__nodes_grow(og_nodes *n, const og_allocator *a, size_t need, uint32_t **deg) {
+int og__nodes_grow(og_nodes *n, const og_allocator *a, size_t need) {
   if (need <= n->cap) return OG_OK;
   if (need > OG_INDEX_NONE) return og__fail(OG_ELIMIT, "more than %u nodes", OG_INDEX_NONE);
   size_t ncap = n->cap ? (size_t)n->cap * 2 : 1024;
   if (ncap > OG_INDEX_NONE) ncap = OG_INDEX_NONE;
   while (ncap < need) ncap *= 2;
-  return resize_all(n, a, ncap, deg);
+  if (ncap > SIZE_MAX / NODE_BYTES) return og__fail(OG_ELIMIT, "node table too large");
+  return relayout(n, a, ncap);
 }
 
 void og__nodes_shrink(og_nodes *n, const og_allocator *a) {
-  (void)resize_all(n, a, n->count, NULL); /* keeping the larger block is harmless */
-  size_t cb = n->capbig;
-  if (n->nbig < cb && resize(a, (void **)&n->big, cb, n->nbig, sizeof *n->big) == OG_OK)
-    n->capbig = n->nbig;
+  if (n->count < n->cap) (void)relayout(n, a, n->count); /* keeping the larger block is harmless */
+  if (n->nbig < n->capbig) {
+    og_bigsize *big = n->nbig ? og__alloc(a, n->nbig * sizeof *big) : NULL;
+    if (big || !n->nbig) {
+      if (n->nbig) memcpy(big, n->big, n->nbig * sizeof *big);
+      og__free(a, n->big, n->capbig * sizeof *big);
+      n->big = big;
+      n->capbig = n->nbig;
+    }
+  }
 }
 
 void og__nodes_free(og_nodes *n, const og_allocator *a) {
-  (void)resize_all(n, a, 0, NULL);
+  og__free(a, n->block, (size_t)n->cap * NODE_BYTES);
   og__free(a, n->big, n->capbig * sizeof *n->big);
   memset(n, 0, sizeof *n);
 }

@@ -48,6 +48,28 @@ void og__arena_free(og_arena *ar, const og_allocator *a) {
   memset(ar, 0, sizeof *ar);
 }
 
+/* Double two parallel arrays of *cap elements together: both move, or neither. */
+static int grow_pair(const og_allocator *a, void **x, size_t xe, void **y, size_t ye, uint32_t *cap) {
+  size_t ncap = *cap ? (size_t)*cap * 2 : 64;
+  if (ncap > UINT32_MAX) return og__fail(OG_ELIMIT, "table of %zu entries is too large", ncap);
+  void *nx = og__alloc(a, ncap * xe), *ny = og__alloc(a, ncap * ye);
+  if (!nx || !ny) {
+    og__free(a, nx, ncap * xe);
+    og__free(a, ny, ncap * ye);
+    return og__fail(OG_ENOMEM, "out of memory for a table of %zu entries", ncap);
+  }
+  if (*cap) {
+    memcpy(nx, *x, *cap * xe);
+    memcpy(ny, *y, *cap * ye);
+  }
+  og__free(a, *x, *cap * xe);
+  og__free(a, *y, *cap * ye);
+  *x = nx;
+  *y = ny;
+  *cap = (uint32_t)ncap;
+  return OG_OK;
+}
+
 /* Grow an open-addressing table of uint32 handles to keep load <= 1/2; rehash with key_hash. */
 typedef uint64_t (*handle_hash_fn)(const void *tab, uint32_t handle);
 
@@ -95,14 +117,8 @@ int og__strtab_intern(og_strtab *t, const og_allocator *a, const char *s, size_t
   if (len > UINT32_MAX - 1) return og__fail(OG_ELIMIT, "string of %zu bytes is too long", len);
   if (t->count > OG_STR_MAX) return og__fail(OG_ELIMIT, "more than %u strings", OG_STR_MAX + 1);
   OG_TRY(rehash(&t->slots, &t->nslots, t->count, a, t, str_hash));
-  size_t cap = t->cap;
-  if (t->count == cap) {
-    size_t c1 = cap, c2 = cap;
-    OG_TRY(og__grow(a, (void **)&t->ptr, &c1, cap + 1, sizeof *t->ptr));
-    OG_TRY(og__grow(a, (void **)&t->len, &c2, cap + 1, sizeof *t->len));
-    if (c1 != c2) return og__fail(OG_ENOMEM, "string table growth mismatch");
-    t->cap = (uint32_t)c1;
-  }
+  if (t->count == t->cap) OG_TRY(grow_pair(a, (void **)&t->ptr, sizeof *t->ptr, (void **)&t->len,
+                                             sizeof *t->len, &t->cap));
   char *copy = og__arena_alloc(&t->arena, a, len + 1);
   if (!copy) return og__fail(OG_ENOMEM, "out of memory interning a string of %zu bytes", len);
   if (len) memcpy(copy, s, len);
@@ -146,13 +162,9 @@ int og__typetab_add(og_typetab *t, const og_allocator *a, og_str short_name, og_
   }
   if (t->count >= OG_TYPE_NONE - 1) return og__fail(OG_ELIMIT, "too many types");
   OG_TRY(rehash(&t->slots, &t->nslots, t->count, a, t, type_hash));
-  if (t->count == t->cap) {
-    size_t c1 = t->cap, c2 = t->cap;
-    OG_TRY(og__grow(a, (void **)&t->short_name, &c1, t->cap + 1, sizeof(og_str)));
-    OG_TRY(og__grow(a, (void **)&t->long_name, &c2, t->cap + 1, sizeof(og_str)));
-    if (c1 != c2) return og__fail(OG_ENOMEM, "type table growth mismatch");
-    t->cap = (uint32_t)c1;
-  }
+  if (t->count == t->cap)
+    OG_TRY(grow_pair(a, (void **)&t->short_name, sizeof(og_str), (void **)&t->long_name,
+                     sizeof(og_str), &t->cap));
   uint32_t h = t->count++;
   t->short_name[h] = short_name;
   t->long_name[h] = long_name;

@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -274,19 +275,30 @@ struct FailingAlloc {
   long countdown;  // fail when it reaches 0; negative: never
   long live = 0;
   long calls = 0;
+  long size_mismatches = 0;
+  std::map<void *, size_t> sizes;  // what each live block was allocated with
 };
 
-void *FailingFn(void *ctx, void *ptr, size_t, size_t new_size) {
+// Fails the Nth allocation, and checks that old_size is always what the block was given.
+void *FailingFn(void *ctx, void *ptr, size_t old_size, size_t new_size) {
   auto *f = static_cast<FailingAlloc *>(ctx);
+  if (ptr) {
+    auto it = f->sizes.find(ptr);
+    if (it == f->sizes.end() || it->second != old_size) f->size_mismatches++;
+  }
   if (new_size == 0) {
-    if (ptr) f->live--;
+    if (ptr) f->live--, f->sizes.erase(ptr);
     free(ptr);
     return nullptr;
   }
   f->calls++;
   if (f->countdown >= 0 && f->countdown-- == 0) return nullptr;
   void *p = realloc(ptr, new_size);
-  if (p && !ptr) f->live++;
+  if (p) {
+    if (!ptr) f->live++;
+    else f->sizes.erase(ptr);
+    f->sizes[p] = new_size;
+  }
   return p;
 }
 
@@ -318,21 +330,23 @@ out:
 }
 
 TEST(Alloc, FailEveryAllocationInTurn) {
-  FailingAlloc counter{-1};
+  FailingAlloc counter{-1, 0, 0, 0, {}};
   og_allocator a = {OG_ALLOCATOR_VERSION, FailingFn, &counter};
   ASSERT_EQ(OG_OK, BuildAll(&a));
   ASSERT_EQ(0, counter.live);
+  ASSERT_EQ(0, counter.size_mismatches);
   long total = counter.calls;
   ASSERT_GT(total, 10);
   long failed = 0;
   for (long n = 0; n < total; n++) {
-    FailingAlloc f{n};
+    FailingAlloc f{n, 0, 0, 0, {}};
     og_allocator fa = {OG_ALLOCATOR_VERSION, FailingFn, &f};
     int rc = BuildAll(&fa);
     // a failed shrink (realloc to a smaller block) is harmless and not reported
     EXPECT_TRUE(rc == OG_ENOMEM || rc == OG_OK) << "failing allocation #" << n << ": " << rc;
     failed += rc == OG_ENOMEM;
     EXPECT_EQ(0, f.live) << "leak after failing allocation #" << n;
+    EXPECT_EQ(0, f.size_mismatches) << "wrong old_size after failing allocation #" << n;
   }
   EXPECT_GT(failed, total * 3 / 4);
 }
