@@ -390,20 +390,16 @@ def get_new_ids(skip_update=False, limit=10, sortby='deltas',
         shortnames = _state['shortnames']
     else:
         _state['shortnames'] = shortnames
-    index_by_sortby = {'old': 1, 'current': 2, 'new': 3, 'deltas': 4}
-    sort_key = operator.itemgetter(index_by_sortby[sortby], 0)
-    gc.collect()
-    rows = _state['idsets'].update(not shortnames)
     for class_name in new_ids:
         new_ids[class_name].clear()
-    names = set()
-    for row in rows:
-        names.add(row[0])
-        new_ids[row[0]].update(row[5])
+    gc.collect()
+    rows = _state['idsets'].update(not shortnames, new_ids)
+    names = set(row[0] for row in rows)
     for class_name in [k for k in new_ids if k not in names]:
         del new_ids[class_name]
-    rows = [row[:5] for row in rows]
-    rows.sort(key=sort_key, reverse=True)
+    index_by_sortby = {'old': 1, 'current': 2, 'new': 3, 'deltas': 4}
+    rows.sort(key=operator.itemgetter(index_by_sortby[sortby], 0),
+              reverse=True)
     if limit is not None:
         rows = rows[:limit]
     if not rows:

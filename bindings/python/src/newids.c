@@ -126,17 +126,30 @@ static long name_number(IdSetsObject *self, PyTypeObject *tp, int long_names) {
   return r;
 }
 
-/* update(long_names) -> [(name, n_old, n_current, n_new, delta, [new ids])] for every name
-   with objects in the previous or this scan, in name-number order (the caller sorts). */
+static int count_visit(PyObject *op, void *arg) {
+  (*(size_t *)arg)++;
+  return 0;
+}
+
+/* update(long_names, new) -> [(name, n_old, n_current, n_new, delta)] for every name with
+   objects in the previous or this scan, in name-number order (the caller sorts). The new ids
+   are added to the sets new[name] (new: objgraph's defaultdict(set), whose sets the caller
+   emptied first), so no intermediate list of ids is ever built. */
 static PyObject *idsets_update(IdSetsObject *self, PyObject *args) {
   int long_names;
-  if (!PyArg_ParseTuple(args, "p", &long_names)) return NULL;
+  PyObject *newdict;
+  if (!PyArg_ParseTuple(args, "pO", &long_names, &newdict)) return NULL;
   scan_ctx s;
   memset(&s, 0, sizeof s);
   PyObject *res = NULL, **newlists = NULL;
   uint64_t *cur_count = NULL, *new_count = NULL;
   uint32_t *slot_name = NULL;
   if (ogpy_types_init(&s.types) < 0) goto nomem;
+  size_t expected = 0;
+  ogpy_heap_visit(count_visit, &expected); /* size the scan exactly: no regrowth copies */
+  s.cap = expected + 64;
+  s.words = PyMem_RawMalloc(s.cap * sizeof *s.words);
+  if (!s.words) goto nomem;
   if (ogpy_heap_visit(scan_visit, &s) || s.err) {
     if (s.err == 2)
       PyErr_SetString(PyExc_OverflowError, "get_new_ids: address or type count out of range");
@@ -168,9 +181,11 @@ static PyObject *idsets_update(IdSetsObject *self, PyObject *args) {
     cur_count[k]++;
     while (j < self->n && self->scan[j] < w) j++;
     if (j < self->n && self->scan[j] == w) continue;
-    if (!newlists[k] && !(newlists[k] = PyList_New(0))) goto fail;
+    if (!newlists[k] &&
+        !(newlists[k] = PyObject_GetItem(newdict, PyList_GET_ITEM(self->name_list, k))))
+      goto fail;
     PyObject *id = PyLong_FromUnsignedLongLong((w >> NAME_BITS) << 3);
-    if (!id || PyList_Append(newlists[k], id) < 0) {
+    if (!id || PySet_Add(newlists[k], id) < 0) {
       Py_XDECREF(id);
       goto fail;
     }
@@ -181,14 +196,10 @@ static PyObject *idsets_update(IdSetsObject *self, PyObject *args) {
   for (size_t k = 0; res && k < nnames; k++) {
     uint64_t old = k < self->ncount ? self->old_count[k] : 0;
     if (!old && !cur_count[k]) continue;
-    PyObject *ids = newlists[k] ? newlists[k] : PyList_New(0);
-    newlists[k] = NULL;
-    PyObject *row = ids ? Py_BuildValue("(OKKKLN)", PyList_GET_ITEM(self->name_list, k),
-                                        (unsigned long long)old,
-                                        (unsigned long long)cur_count[k],
-                                        (unsigned long long)new_count[k],
-                                        (long long)cur_count[k] - (long long)old, ids)
-                        : NULL;
+    PyObject *row = Py_BuildValue("(OKKKL)", PyList_GET_ITEM(self->name_list, k),
+                                  (unsigned long long)old, (unsigned long long)cur_count[k],
+                                  (unsigned long long)new_count[k],
+                                  (long long)cur_count[k] - (long long)old);
     if (!row || PyList_Append(res, row) < 0) Py_CLEAR(res);
     Py_XDECREF(row);
   }
@@ -221,7 +232,7 @@ done:
 
 static PyMethodDef idsets_methods[] = {
     {"update", (PyCFunction)idsets_update, METH_VARARGS,
-     "update(long_names) -> rows (name, old, current, new, delta, new_ids)"},
+     "update(long_names, new) -> rows (name, old, current, new, delta); new ids go to new[name]"},
     {NULL, NULL, 0, NULL}};
 
 PyTypeObject ogpy_IdSetsType = {
