@@ -20,7 +20,7 @@ if [ -f leak.pb ]; then
   echo "--- objgraph-tool info leak.pb"; objgraph-tool info leak.pb
   echo "--- objgraph-tool stats leak.pb --limit 5"; objgraph-tool stats leak.pb --limit 5
   echo "--- objgraph-tool chain leak.pb --id $id"; objgraph-tool chain leak.pb --id "$id"
-  objgraph-tool render leak.pb --id "$id" --backrefs --max-depth 6 -o leak-chain.svg
+  objgraph-tool render leak.pb --id "$id" --chain -o leak-chain.svg
   echo "rendered leak-chain.svg"
 fi
 echo "demo files in $(pwd):"; ls

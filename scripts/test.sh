@@ -2,15 +2,17 @@
 # Every test of the project: the README's test command, and what .ci/run calls.
 #   scripts/test.sh            all stages
 #   OG_STAGES="bazel asan" scripts/test.sh   only some stages
-# Stages: bazel (all Bazel tests), asan, ubsan, valgrind (engine tests under each), python (pip install .
-# + pytest + objgraph's own test suite), fuzz (a one-minute libFuzzer run of the snapshot decoder).
+# Stages: bazel (all Bazel tests), asan, ubsan (engine, snapshot, FFI and CLI tests under each), valgrind
+# (engine, snapshot and libffi tests), python (pip install . + pytest + objgraph's own test suite),
+# protobuf (snapshots read by the official Python protobuf runtime), fuzz (a one-minute libFuzzer run of
+# the snapshot decoder).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
 BAZEL=(bazel)
 [ -n "${OG_BAZEL_OUTPUT_BASE:-}" ] && BAZEL+=(--output_base="$OG_BAZEL_OUTPUT_BASE")
-STAGES=${OG_STAGES:-"bazel asan ubsan valgrind python fuzz"}
+STAGES=${OG_STAGES:-"bazel asan ubsan valgrind python protobuf fuzz"}
 passed=0; failed=0; failures=()
 
 stage() { # name, command...
@@ -20,16 +22,24 @@ stage() { # name, command...
   else failed=$((failed + 1)); failures+=("$name"); echo "=== $name: FAILED"; fi
 }
 
-engine_tests() { "${BAZEL[@]}" query 'tests(//tests/engine/... + //tests/snapshot/...)' 2>/dev/null; }
+# The C tests: every test there but the Python-driven ones (valgrind would run CPython itself).
+sanitizer_tests() {
+  local set='//tests/engine/... + //tests/snapshot/... + //tests/ffi:ffi_test + //tests/headers/...'
+  [ "$1" != valgrind ] && set="$set + //tests/ffi/... + //tests/cli/..."
+  "${BAZEL[@]}" query "tests($set)" 2>/dev/null
+}
 
 for s in $STAGES; do
   case $s in
     bazel) stage "bazel test //..." "${BAZEL[@]}" test //... ;;
     asan|ubsan|valgrind)
-      stage "engine tests --config=$s" "${BAZEL[@]}" test --config="$s" $(engine_tests) ;;
+      stage "C tests --config=$s" "${BAZEL[@]}" test --config="$s" $(sanitizer_tests "$s") ;;
     python)
       if [ -x tests/python/run.sh ]; then stage "python" bash tests/python/run.sh
       else echo "=== python: no tests/python/run.sh yet"; fi ;;
+    protobuf)
+      stage "protobuf reader" env OG_BAZEL_OUTPUT_BASE="${OG_BAZEL_OUTPUT_BASE:-}" \
+        python3 -m pytest -q -p no:cacheprovider tests/snapshot ;;
     fuzz)
       if [ -x fuzz/run.sh ]; then stage "fuzz (60 s)" bash fuzz/run.sh "${OG_FUZZ_SECONDS:-60}"
       else echo "=== fuzz: no fuzz/run.sh yet"; fi ;;
