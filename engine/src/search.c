@@ -17,17 +17,6 @@ static int check_walker(const og_walker *w) {
   return OG_OK;
 }
 
-static int check_options(const og_search_options *o, const og_walker *w, og_index start);
-
-/* Entry checks shared by both searches; *o becomes opts or the defaults. */
-static int check_args(const og_search_options **o, const og_search_options *defaults,
-                      const og_walker *w, og_index start, og_node_pred_fn fn) {
-  OG_TRY(check_walker(w));
-  OG_ASSERT_ARG(fn != NULL);
-  if (!*o) *o = defaults;
-  return check_options(*o, w, start);
-}
-
 static int check_options(const og_search_options *o, const og_walker *w, og_index start) {
   if (o->version != OG_SEARCH_OPTIONS_VERSION)
     return og__fail(OG_EINVALID, "og_search_options version %u, expected %u", o->version,
@@ -44,6 +33,15 @@ static int check_options(const og_search_options *o, const og_walker *w, og_inde
     if (o->ignore[k] >= n)
       return og__fail(OG_EINVALID, "ignore[%zu] = %u is out of range (%u nodes)", k, o->ignore[k], n);
   return OG_OK;
+}
+
+/* Entry checks shared by both searches; *o becomes opts or the defaults. */
+static int check_args(const og_search_options **o, const og_search_options *defaults,
+                      const og_walker *w, og_index start, og_node_pred_fn fn) {
+  OG_TRY(check_walker(w));
+  OG_ASSERT_ARG(fn != NULL);
+  if (!*o) *o = defaults;
+  return check_options(*o, w, start);
 }
 
 /* Per-node BFS state, kept together for locality. */
