@@ -87,4 +87,11 @@ typedef struct og__cols {
 int og__cols_cover(og__cols *c, const og_allocator *a, const og_walker *w, og_index v);
 void og__cols_free(og__cols *c, const og_allocator *a);
 
+/* ---- tuning (search.c) ---------------------------------------------------------------- */
+
+/* og_search_paths switches its spur searches to A* once its first BFS has reached at least
+   this many nodes and a quarter of the graph; 0 forces A* (tests). Not thread-safe to
+   change while searches run. */
+extern size_t og__search_astar_min;
+
 #endif

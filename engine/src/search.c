@@ -192,13 +192,28 @@ struct og_paths {
   size_t total;
 };
 
+/* A* item: key = f << 32 | insertion sequence (FIFO among equal f), node, its g. */
+typedef struct astar_item {
+  uint64_t key;
+  og_index node;
+  uint32_t g;
+} astar_item;
+
 typedef struct yen {
   search s;
   og_node_pred_fn is_root;
   void *payload;
   uint32_t epoch, blk_epoch;
   kpaths A, B;
+  /* Optional A* heuristic: h[v] = referrer distance from v to the nearest root in the whole
+     graph (a lower bound under any blocking), for nodes below n0; UNSEEN = no root reachable. */
+  uint32_t *h;
+  og_index n0;
+  astar_item *heap;
+  size_t hcap, hlen;
 } yen;
+
+size_t og__search_astar_min = 4096;
 
 static void kpaths_free(kpaths *ps, const og_allocator *a) {
   for (size_t i = 0; i < ps->count; i++) og__free(a, ps->p[i].nodes, ps->p[i].len * sizeof(og_index));
@@ -295,6 +310,147 @@ static int spur_bfs(yen *y, og_index spur, uint32_t budget, const og_index *hops
   return OG_OK;
 }
 
+/* ---- A* spur searches ------------------------------------------------------------------- */
+
+static void heap_sift_down(astar_item *hp, size_t n, size_t i) {
+  for (;;) {
+    size_t l = 2 * i + 1, m = i;
+    if (l < n && hp[l].key < hp[m].key) m = l;
+    if (l + 1 < n && hp[l + 1].key < hp[m].key) m = l + 1;
+    if (m == i) return;
+    astar_item t = hp[i];
+    hp[i] = hp[m];
+    hp[m] = t;
+    i = m;
+  }
+}
+
+static int heap_push(yen *y, uint64_t key, og_index node, uint32_t g) {
+  OG_TRY(og__grow(&y->s.alloc, (void **)&y->heap, &y->hcap, y->hlen + 1, sizeof(astar_item)));
+  size_t i = y->hlen++;
+  while (i && y->heap[(i - 1) / 2].key > key) {
+    y->heap[i] = y->heap[(i - 1) / 2];
+    i = (i - 1) / 2;
+  }
+  y->heap[i] = (astar_item){key, node, g};
+  return OG_OK;
+}
+
+static astar_item heap_pop(yen *y) {
+  astar_item top = y->heap[0];
+  y->heap[0] = y->heap[--y->hlen];
+  heap_sift_down(y->heap, y->hlen, 0);
+  return top;
+}
+
+static uint32_t h_of(const yen *y, og_index v) { return v < y->n0 ? y->h[v] : 0; }
+
+static void drop_h(yen *y) {
+  og__free(&y->s.alloc, y->h, (size_t)y->n0 * sizeof(uint32_t));
+  y->h = NULL;
+}
+
+/* h by one multi-source BFS from every root along out-edges (each root found by is_root on
+   every node). Dropped when the walker mints nodes meanwhile (a live heap: h could then
+   overestimate). O(V + E) once. */
+static int compute_h(yen *y) {
+  search *s = &y->s;
+  const og_walker *w = s->w;
+  og_index n0 = w->node_count(w->ctx);
+  if (n0 == 0) return OG_OK;
+  OG_TRY(og__cols_cover(&s->cols, &s->alloc, w, n0 - 1));
+  uint32_t *h = og__alloc(&s->alloc, (size_t)n0 * sizeof(uint32_t));
+  if (!h) return og__fail(OG_ENOMEM, "out of memory for root distances of %u nodes", n0);
+  memset(h, 0xff, (size_t)n0 * sizeof(uint32_t));
+  y->h = h;
+  y->n0 = n0;
+  s->head = s->tail = 0;
+  for (og_index v = 0; v < n0; v++) {
+    int r = is_root(y, v);
+    if (r < 0) return r;
+    if (r) {
+      h[v] = 0;
+      OG_TRY(push(s, v));
+    }
+  }
+  bool grew = false;
+  while (s->head < s->tail && !grew) {
+    og_index u = s->queue[s->head++];
+    if (h[u] >= s->o->max_depth) continue; /* farther nodes are pruned by the depth budget */
+    og_span sp;
+    OG_TRY(w->neighbors(w->ctx, OG_DIR_OUT, u, &sp));
+    for (size_t k = 0; k < sp.count && !grew; k++) {
+      og_index x = sp.nodes[k];
+      grew = x >= n0; /* a node minted since n0 was read: h would be incomplete */
+      if (grew || h[x] != UNSEEN) continue;
+      h[x] = h[u] + 1;
+      OG_TRY(push(s, x));
+    }
+  }
+  if (grew || w->node_count(w->ctx) != n0) drop_h(y);
+  return OG_OK;
+}
+
+/* Same contract as spur_bfs, searching by f = g + h: expands only nodes that can still lie on
+   a path within budget, so with many spurs over a large graph each search stays near the
+   optimal path. Equal f in insertion order. */
+static int spur_astar(yen *y, og_index spur, uint32_t budget, const og_index *hops,
+                      size_t nhops, og_index *found) {
+  search *s = &y->s;
+  const og_walker *w = s->w;
+  uint32_t ep = next_seen_epoch(y), seq = 0;
+  *found = OG_INDEX_NONE;
+  y->hlen = 0;
+  uint32_t hs = h_of(y, spur);
+  if (hs == UNSEEN || hs > budget) return OG_OK;
+  s->st[spur] = (node_st){0, OG_INDEX_NONE, ep};
+  OG_TRY(heap_push(y, (uint64_t)hs << 32 | seq++, spur, 0));
+  while (y->hlen) {
+    astar_item it = heap_pop(y);
+    og_index u = it.node;
+    if (s->st[u].dist != it.g) continue; /* superseded by a shorter route */
+    int r = is_root(y, u);
+    if (r < 0) return r;
+    if (r) {
+      *found = u;
+      return OG_OK;
+    }
+    if (it.g >= budget) continue;
+    og_span sp;
+    OG_TRY(w->neighbors(w->ctx, OG_DIR_IN, u, &sp));
+    for (size_t k = 0; k < sp.count; k++) {
+      og_index x = sp.nodes[k];
+      OG_TRY(og__cols_cover(&s->cols, &s->alloc, w, x));
+      uint32_t g = it.g + 1, hx = h_of(y, x);
+      if (s->blk[x] == y->blk_epoch || hx == UNSEEN || g + (uint64_t)hx > budget) continue;
+      if (s->st[x].seen == ep && s->st[x].dist <= g) continue;
+      if (u == spur) {
+        size_t h = 0;
+        while (h < nhops && hops[h] != x) h++;
+        if (h < nhops) continue;
+      }
+      int ig = ignored(s, x);
+      if (ig < 0) return ig;
+      if (ig) continue;
+      s->st[x] = (node_st){g, u, ep};
+      if (seq == UINT32_MAX) return og__fail(OG_ELIMIT, "A* search queue overflow");
+      OG_TRY(heap_push(y, (uint64_t)(g + hx) << 32 | seq++, x, g));
+    }
+  }
+  return OG_OK;
+}
+
+/* A spur search: A* while h is valid (re-run as BFS if the walker grew meanwhile), else BFS. */
+static int spur_search(yen *y, og_index spur, uint32_t budget, const og_index *hops, size_t nhops,
+                       og_index *found) {
+  if (y->h) {
+    OG_TRY(spur_astar(y, spur, budget, hops, nhops, found));
+    if (y->s.w->node_count(y->s.w->ctx) == y->n0) return OG_OK;
+    drop_h(y);
+  }
+  return spur_bfs(y, spur, budget, hops, nhops, found);
+}
+
 /* Candidate = prefix P[0..i) + BFS path spur..root; added to B unless already there. */
 static int add_candidate(yen *y, const kpath *P, size_t i, og_index root) {
   search *s = &y->s;
@@ -345,7 +501,7 @@ static int yen_round(yen *y, og_index **hops, size_t *hcap, size_t **lcp, size_t
       }
     }
     og_index root;
-    OG_TRY(spur_bfs(y, P->nodes[i], maxd - (uint32_t)i, *hops, nh, &root));
+    OG_TRY(spur_search(y, P->nodes[i], maxd - (uint32_t)i, *hops, nh, &root));
     if (root != OG_INDEX_NONE) OG_TRY(add_candidate(y, P, i, root));
   }
   return OG_OK;
@@ -450,6 +606,12 @@ int og_search_paths(og_paths **out, const og_walker *w, og_index target, size_t 
   if (rc == OG_OK && k > 0 && root != OG_INDEX_NONE) {
     rc = add_candidate(&y, &(kpath){NULL, 0, 0}, 0, root);
     if (rc == OG_OK) rc = accept_best(&y);
+    /* The first search crossed a good part of the graph: later spur searches would too, so
+       pay one O(V + E) pass for an A* heuristic (at most 4x the callbacks already made). */
+    og_index n = w->node_count(w->ctx);
+    bool big = y.s.tail >= og__search_astar_min && y.s.tail * 4 >= n;
+    if (rc == OG_OK && k > 1 && (big || og__search_astar_min == 0))
+      rc = compute_h(&y);
     while (rc == OG_OK && y.A.count < k) {
       rc = yen_round(&y, &hops, &hcap, &lcp, &lcap);
       if (rc != OG_OK || y.B.count == 0) break;
@@ -459,6 +621,8 @@ int og_search_paths(og_paths **out, const og_walker *w, og_index target, size_t 
   if (rc == OG_OK) rc = paths_out(out, &y);
   og__free(&y.s.alloc, hops, hcap * sizeof(og_index));
   og__free(&y.s.alloc, lcp, lcap * sizeof(size_t));
+  og__free(&y.s.alloc, y.heap, y.hcap * sizeof(astar_item));
+  drop_h(&y);
   kpaths_free(&y.A, &y.s.alloc);
   kpaths_free(&y.B, &y.s.alloc);
   search_free(&y.s);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "algo.h"  // og__search_astar_min
 #include "algo_fixtures.h"
 #include "og/og.h"
 
@@ -387,7 +388,18 @@ void AllLengths(og_graph *g, const std::set<og_index> &roots, std::vector<og_ind
   }
 }
 
-TEST(Paths, MatchBruteForceOnRandomGraphs) {
+// Forces og_search_paths's A* spur searches (threshold 0) for one scope.
+struct ForceAStar {
+  size_t saved = og__search_astar_min;
+  explicit ForceAStar(bool on) { og__search_astar_min = on ? 0 : SIZE_MAX; }
+  ~ForceAStar() { og__search_astar_min = saved; }
+};
+
+class PathsBrute : public ::testing::TestWithParam<bool> {};
+INSTANTIATE_TEST_SUITE_P(BfsAndAStar, PathsBrute, ::testing::Bool());
+
+TEST_P(PathsBrute, MatchBruteForceOnRandomGraphs) {
+  ForceAStar mode(GetParam());
   uint64_t seed = 12345;
   auto rnd = [&](uint32_t m) {
     seed = seed * 6364136223846793005ull + 1442695040888963407ull;
@@ -443,7 +455,28 @@ TEST(Paths, MatchBruteForceOnRandomGraphs) {
   }
 }
 
+TEST(Paths, AStarFallsBackWhenTheWalkerGrows) {
+  ForceAStar mode(true);
+  TreeWalker t(1, 1u << 12);
+  for (og_index i = 0; t.count < 1001; i++) {  // mint nodes up to 1000
+    og_span sp;
+    TreeWalker::Neighbors(&t, OG_DIR_OUT, i, &sp);
+  }
+  Pred root{{0}};
+  og_search_options o = OG_SEARCH_OPTIONS_INIT;
+  og_paths *p = nullptr;
+  ASSERT_EQ(OG_OK, og_search_paths(&p, &t.w, 1000, 3, &o, Pred::Fn, &root));
+  ASSERT_EQ(1u, og_paths_count(p));  // a tree: one path
+  og_path_info info;
+  ASSERT_EQ(OG_OK, og_paths_get(&info, p, 0));
+  EXPECT_EQ(V({0, 2, 6, 14, 30, 61, 124, 249, 499, 1000}), V(info.nodes, info.nodes + info.length));
+  EXPECT_GT(t.count, 1001u);  // computing h walked out-edges and minted nodes
+  og_paths_free(p);
+}
+
 TEST(Search, AllocationFailures) {
+  for (bool astar : {false, true}) {
+  ForceAStar mode(astar);
   Graph g(Retainers());
   Walker w(g.g);
   og_flags_pred mod = {g.g, OG_NODE_MODULE, OG_NODE_MODULE};
@@ -461,6 +494,7 @@ TEST(Search, AllocationFailures) {
     og_paths_free(p);
     return rc;
   });
+  }
 }
 
 // ---- adversarial sizes: linear time, ~1M nodes or edges --------------------------------------

@@ -59,16 +59,21 @@ typedef struct og_path_info {
 /* Up to k distinct simple paths from any root (is_root > 0) to target, shortest first, following
    referrers from target; a root ends a path (its own referrers are not followed). If target is a
    root, the only path is [target]. Paths are at most opts->max_depth edges long; opts->ignore*
-   nodes are avoided; opts->dir is unused. Ties between equal-length paths are broken by BFS
-   discovery order (referrers in walker order), so the result is deterministic.
+   nodes are avoided; opts->dir is unused.
    Method: Yen's algorithm with Lawler's refinement (a path is only spurred from its deviation
-   index on) over unweighted BFS; a root ends a path and is recognised when discovered.
-   Cost: O(k * L * (V + E) + k^2 * L^2) worst case, L = longest path found: each round runs one
-   BFS per spur node of the previous path (epoch stamps avoid O(V) resets) and candidates are
-   compared node by node; plus the out-degree of each path node to find labels. k = 1 is one
-   BFS, O(V + E). A spur search stops at the nearest root, so with many roots (modules) near
-   the target it touches little; with one distant root each spur search crosses the graph
-   (bench/algo_bench: ~1.2 s for k = 3 over 1M nodes / 3M edges with a single root).
+   index on); a root ends a path. The first search is a BFS (roots recognised when discovered).
+   If it reached at least a quarter of the graph (>= 4096 nodes) and k > 1, one multi-source
+   BFS from every root along out-edges (is_root called on every node) gives each node its
+   distance to a root, and the spur searches become A* with that exact-when-unblocked lower
+   bound, so they stay near the optimal paths; if the walker mints nodes meanwhile (a live
+   heap) the heuristic is dropped and spur searches stay BFS. Both are exact.
+   Cost: O(k * L * (V + E) + k^2 * L^2) worst case (A*: times a log for its heap), L = longest
+   path found (one spur search per node of each accepted path, candidates compared node by
+   node), plus the out-degree of each path node to find labels; k = 1 is one BFS, O(V + E). In practice spur searches stop at
+   the nearest root: bench/algo_bench, k = 3 over 1M nodes / 3M edges: 0.15 s with one far
+   root (about one BFS + the heuristic pass), 1 ms with 0.1% of nodes as roots.
+   Ties between equal-length paths follow discovery order (deterministic, but BFS and A*
+   may pick different equal-length paths).
    is_root and ignore_fn are called at most once per node. Errors: OG_EINVALID, OG_ENOMEM,
    walker or predicate codes. */
 OG_EXTERN int og_search_paths(og_paths **out, const og_walker *w, og_index target, size_t k,
