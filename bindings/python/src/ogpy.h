@@ -30,7 +30,8 @@ Py_ssize_t ogpy_heap_count_hint(void);
 int ogpy_heap_can_number(void);
 void ogpy_heap_number_set(PyObject *op, uint32_t idx);
 uint32_t ogpy_heap_number_get(PyObject *op); /* UINT32_MAX: not a tracked object */
-void ogpy_heap_unnumber(void);
+/* objs[0..n): every tracked object, in the order ogpy_heap_visit gave them. */
+void ogpy_heap_unnumber(PyObject *const *objs, size_t n);
 
 /* gc.get_referents semantics: call visit for each referent of op (nothing for non-gc objects). */
 int ogpy_traverse(PyObject *op, visitproc visit, void *arg);
@@ -109,7 +110,7 @@ og_index ogpy_capture_find(const ogpy_capture *c, PyObject *op);
    tracked objects (each once, in gc order): gc.get_referrers for all nodes at once. */
 typedef struct ogpy_refgraph {
   PyObject **objs; /* strong references */
-  size_t n, cap, ntracked;
+  size_t n, cap, ntracked, n_extra_untracked;
   ogpy_ptrmap map; /* address -> index (numbered heaps: extra objects only) */
   int numbered;    /* tracked objects carry their index in their gc header meanwhile */
   og_index *dst;   /* scratch: forward edges while building */

@@ -36,8 +36,11 @@ static int visit_node(PyObject *op, void *arg) {
 
 static uint32_t lookup(const ogpy_refgraph *g, PyObject *op) {
   if (g->numbered) {
+    /* a tracked object outside the walked generations (gc.freeze()) holds a real prev pointer,
+       not a number: accept a number only when it names this very object */
     uint32_t j = ogpy_heap_number_get(op);
-    if (j != UINT32_MAX) return j;
+    if (j < g->ntracked && g->objs[j] == op) return j;
+    if (!g->n_extra_untracked) return UINT32_MAX;
   }
   return ogpy_ptrmap_get(&g->map, (uintptr_t)op);
 }
@@ -49,7 +52,8 @@ typedef struct edge_ctx {
 
 static int visit_ref(PyObject *op, void *arg) {
   edge_ctx *e = (edge_ctx *)arg;
-  if (!e->all && !(PyType_IS_GC(Py_TYPE(op)) && PyObject_GC_IsTracked(op))) return 0;
+  if (!e->all && !e->g->numbered && !(PyType_IS_GC(Py_TYPE(op)) && PyObject_GC_IsTracked(op)))
+    return 0;
   uint32_t j = lookup(e->g, op);
   if (j == UINT32_MAX) return 0;
   ogpy_refgraph *g = e->g;
@@ -70,6 +74,7 @@ static int build_edges(ogpy_refgraph *g, PyObject *const *extra, size_t nextra,
       j = (uint32_t)g->n;
       if (add_obj(g, extra[i], 0) < 0) return -1;
       all = 1; /* an extra object not met in the walk is untracked */
+      g->n_extra_untracked++;
     }
     extra_idx[i] = j;
   }
@@ -93,7 +98,7 @@ int ogpy_refgraph_build(ogpy_refgraph *g, PyObject *const *extra, size_t nextra,
   g->numbered = ogpy_heap_can_number();
   uint32_t *out_off = NULL;
   int brc = build_edges(g, extra, nextra, extra_idx, &out_off);
-  if (g->numbered) ogpy_heap_unnumber(); /* before anything that could run Python code */
+  if (g->numbered) ogpy_heap_unnumber(g->objs, g->ntracked); /* before any Python code runs */
   g->numbered = 0;
   if (brc < 0) {
     PyMem_RawFree(out_off);
