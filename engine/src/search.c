@@ -257,6 +257,14 @@ static uint32_t next_seen_epoch(yen *y) {
   return y->epoch;
 }
 
+/* Is referrer x off limits in a spur search: a first hop already taken from the spur (when
+   from_spur), or ignored? 1, 0, or the ignore callback's error. */
+static int spur_excluded(search *s, bool from_spur, const og_index *hops, size_t nhops, og_index x) {
+  for (size_t h = 0; from_spur && h < nhops; h++)
+    if (hops[h] == x) return 1;
+  return ignored(s, x);
+}
+
 /* BFS over referrers from spur, avoiding blocked nodes and the first hops in hops[0..nhops),
    to the first root dequeued within budget edges: *found is that root (its parent chain leads
    back to spur), or OG_INDEX_NONE. */
@@ -289,14 +297,9 @@ static int spur_bfs(yen *y, og_index spur, uint32_t budget, const og_index *hops
       og_index x = sp.nodes[k];
       OG_TRY(og__cols_cover(&s->cols, &s->alloc, w, x));
       if (s->st[x].seen == ep || s->blk[x] == y->blk_epoch) continue;
-      if (u == spur) {
-        size_t h = 0;
-        while (h < nhops && hops[h] != x) h++;
-        if (h < nhops) continue;
-      }
-      int ig = ignored(s, x);
-      if (ig < 0) return ig;
-      if (ig) continue;
+      int ex = spur_excluded(s, u == spur, hops, nhops, x);
+      if (ex < 0) return ex;
+      if (ex) continue;
       s->st[x].seen = ep;
       s->st[x].parent = u;
       s->st[x].dist = d + 1;
@@ -424,14 +427,9 @@ static int spur_astar(yen *y, og_index spur, uint32_t budget, const og_index *ho
       uint32_t g = it.g + 1, hx = h_of(y, x);
       if (s->blk[x] == y->blk_epoch || hx == UNSEEN || g + (uint64_t)hx > budget) continue;
       if (s->st[x].seen == ep && s->st[x].dist <= g) continue;
-      if (u == spur) {
-        size_t h = 0;
-        while (h < nhops && hops[h] != x) h++;
-        if (h < nhops) continue;
-      }
-      int ig = ignored(s, x);
-      if (ig < 0) return ig;
-      if (ig) continue;
+      int ex = spur_excluded(s, u == spur, hops, nhops, x);
+      if (ex < 0) return ex;
+      if (ex) continue;
       s->st[x] = (node_st){g, u, ep};
       if (seq == UINT32_MAX) return og__fail(OG_ELIMIT, "A* search queue overflow");
       OG_TRY(heap_push(y, (uint64_t)(g + hx) << 32 | seq++, x, g));
