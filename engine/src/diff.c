@@ -402,7 +402,10 @@ int og_idsets_sort(og_idsets *s, og_idsets_column column) {
 int og_idsets_finish(og_idsets *s) {
   OG_ASSERT_ARG(s != NULL);
   if (!s->scanning) return og__fail(OG_EINVALID, "og_idsets_finish without og_idsets_begin");
-  size_t nn = s->names.count, nnew = 0;
+  size_t nn = s->names.count, nnew = 0, nbits = s->cur.count / 8 + 1;
+  uint8_t *isnew = og__alloc(&s->alloc, nbits); /* one hash probe per entry, not two */
+  if (!isnew) return og__fail(OG_ENOMEM, "out of memory for %zu ids", s->cur.count);
+  memset(isnew, 0, nbits);
   for (size_t i = 0; i < nn; i++) {
     idset_val *v = og__names_val(&s->names, (uint32_t)i);
     v->n_old = v->n_cur = v->n_new = 0;
@@ -412,12 +415,17 @@ int og_idsets_finish(og_idsets *s) {
     idset_val *v = og__names_val(&s->names, s->cur.name[e]);
     v->n_cur++;
     if (!idscan_has(&s->old, s->cur.id[e], s->cur.name[e])) {
+      isnew[e / 8] |= (uint8_t)(1u << (e % 8));
       v->n_new++;
       nnew++;
     }
   }
-  OG_TRY(og__grow(&s->alloc, (void **)&s->rows, &s->cap_rows, nn, sizeof(uint32_t)));
-  OG_TRY(og__grow(&s->alloc, (void **)&s->new_ids, &s->cap_new, nnew, sizeof(og_id)));
+  int rc = og__grow(&s->alloc, (void **)&s->rows, &s->cap_rows, nn, sizeof(uint32_t));
+  if (rc == OG_OK) rc = og__grow(&s->alloc, (void **)&s->new_ids, &s->cap_new, nnew, sizeof(og_id));
+  if (rc != OG_OK) {
+    og__free(&s->alloc, isnew, nbits);
+    return rc;
+  }
   size_t off = 0;
   s->nrows = 0;
   for (size_t i = 0; i < nn; i++) {
@@ -429,10 +437,11 @@ int og_idsets_finish(og_idsets *s) {
     v->n_new = 0; /* refilled below as the write cursor */
   }
   for (size_t e = 0; e < s->cur.count; e++) {
-    if (idscan_has(&s->old, s->cur.id[e], s->cur.name[e])) continue;
+    if (!(isnew[e / 8] >> (e % 8) & 1)) continue;
     idset_val *v = og__names_val(&s->names, s->cur.name[e]);
     s->new_ids[v->new_off + v->n_new++] = s->cur.id[e];
   }
+  og__free(&s->alloc, isnew, nbits);
   s->scanning = 0;
   return og_idsets_sort(s, OG_IDSETS_DELTA);
 }
