@@ -56,54 +56,6 @@ static int ids_to_map(ogpy_ptrmap *map, PyObject *ids) {
   return PyErr_Occurred() ? -1 : 0;
 }
 
-/* ---- captures of the heap or of a given sequence ------------------------------------------ */
-
-/* A capture plus the node subset the caller asked about (NULL/OG_ALL_NODES: every node). */
-typedef struct subject {
-  ogpy_capture cap;
-  og_index *nodes;
-  size_t count;
-  PyObject *seq; /* PySequence_Fast of the objects argument, or NULL */
-} subject;
-
-static void subject_free(subject *s) {
-  ogpy_capture_free(&s->cap);
-  PyMem_RawFree(s->nodes);
-  Py_XDECREF(s->seq);
-  memset(s, 0, sizeof *s);
-}
-
-/* objects None: the gc heap (every node). Otherwise: the objects' distinct members are captured
-   (after the heap when `edges`), the subset keeps their order and duplicates. */
-static int subject_load(subject *s, PyObject *objects, unsigned what) {
-  memset(s, 0, sizeof *s);
-  s->count = OG_ALL_NODES;
-  PyObject *const *items = NULL;
-  size_t n = 0;
-  if (objects && objects != Py_None) {
-    s->seq = PySequence_Fast(objects, "objects must be iterable");
-    if (!s->seq) return -1;
-    items = PySequence_Fast_ITEMS(s->seq);
-    n = (size_t)PySequence_Fast_GET_SIZE(s->seq);
-  }
-  if (s->seq && !(what & OGPY_CAP_EDGES)) what |= OGPY_CAP_ONLY_EXTRA;
-  if (ogpy_capture_run(&s->cap, what, items, n) < 0) {
-    subject_free(s);
-    return -1;
-  }
-  if (s->seq) {
-    s->nodes = PyMem_RawMalloc((n ? n : 1) * sizeof *s->nodes);
-    if (!s->nodes) {
-      subject_free(s);
-      PyErr_NoMemory();
-      return -1;
-    }
-    for (size_t i = 0; i < n; i++) s->nodes[i] = ogpy_capture_find(&s->cap, items[i]);
-    s->count = n;
-  }
-  return 0;
-}
-
 static PyObject *indices_to_list(og_indices *l, PyObject **objs) {
   size_t n = og_indices_count(l);
   const og_index *d = og_indices_data(l);
@@ -120,17 +72,40 @@ static PyObject *str_from(const char *s, size_t len) {
   return PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "surrogateescape");
 }
 
+/* leaking(objects) -> get_leaking_objects' result (objects None: every tracked object). */
 static PyObject *py_leaking(PyObject *self, PyObject *args) {
   PyObject *objects;
   if (!PyArg_ParseTuple(args, "O", &objects)) return NULL;
-  subject s;
-  if (subject_load(&s, objects, OGPY_CAP_EDGES) < 0) return NULL;
-  og_index container = objects != Py_None ? ogpy_capture_find(&s.cap, objects) : OG_INDEX_NONE;
-  og_indices *l = NULL;
-  int rc = og_select_leaking(&l, s.cap.graph, s.nodes, s.count, container, OG_NODE_GC_TRACKED);
-  PyObject *res = rc == OG_OK ? indices_to_list(l, s.cap.objs) : ogpy_raise_og(rc);
-  og_indices_free(l);
-  subject_free(&s);
+  PyObject *seq = NULL;
+  PyObject *const *items = NULL;
+  size_t n = 0;
+  if (objects != Py_None) {
+    if (!(seq = PySequence_Fast(objects, "objects must be iterable"))) return NULL;
+    items = PySequence_Fast_ITEMS(seq);
+    n = (size_t)PySequence_Fast_GET_SIZE(seq);
+  }
+  /* the objects container is looked up as one more extra object (its last index) */
+  og_index *idx = PyMem_RawMalloc((n + 2) * sizeof *idx);
+  PyObject **extra = PyMem_RawMalloc((n + 2) * sizeof *extra);
+  PyObject *res = NULL;
+  if (!idx || !extra) {
+    PyErr_NoMemory();
+    goto done;
+  }
+  if (n) memcpy(extra, items, n * sizeof *extra);
+  extra[n] = objects;
+  /* an untracked container cannot be a referrer: leave it out (it would only slow lookups) */
+  int container = seq && PyObject_IS_GC(objects) && PyObject_GC_IsTracked(objects);
+  ogpy_refgraph rg;
+  if (ogpy_refgraph_build(&rg, extra, n + (size_t)container, idx, 0) == 0) {
+    res = ogpy_refgraph_leaking(&rg, seq ? idx : NULL, seq ? n : rg.ntracked,
+                                container ? idx[n] : OG_INDEX_NONE);
+    ogpy_refgraph_free(&rg);
+  }
+done:
+  PyMem_RawFree(idx);
+  PyMem_RawFree(extra);
+  Py_XDECREF(seq);
   return res;
 }
 
@@ -163,7 +138,7 @@ static int traversal_init(traversal *t, int mode, PyObject *edge_func, PyObject 
   t->mode = mode;
   if (ids_to_map(&t->ignore, ignore_ids) < 0) return -1;
   if (mode == MODE_REFERRERS) {
-    if (ogpy_refgraph_build(&t->rg, starts, n, start_idx) < 0) return -1;
+    if (ogpy_refgraph_build(&t->rg, starts, n, start_idx, 1) < 0) return -1;
     ogpy_refgraph_walker(&t->walker, &t->rg);
     t->objsp = &t->rg.objs;
   } else {

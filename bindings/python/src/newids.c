@@ -126,11 +126,6 @@ static long name_number(IdSetsObject *self, PyTypeObject *tp, int long_names) {
   return r;
 }
 
-static int count_visit(PyObject *op, void *arg) {
-  (*(size_t *)arg)++;
-  return 0;
-}
-
 /* update(long_names, new) -> [(name, n_old, n_current, n_new, delta)] for every name with
    objects in the previous or this scan, in name-number order (the caller sorts). The new ids
    are added to the sets new[name] (new: objgraph's defaultdict(set), whose sets the caller
@@ -145,9 +140,9 @@ static PyObject *idsets_update(IdSetsObject *self, PyObject *args) {
   uint64_t *cur_count = NULL, *new_count = NULL;
   uint32_t *slot_name = NULL;
   if (ogpy_types_init(&s.types) < 0) goto nomem;
-  size_t expected = 0;
-  ogpy_heap_visit(count_visit, &expected); /* size the scan exactly: no regrowth copies */
-  s.cap = expected + 64;
+  /* size the scan from the previous one (or the collector's estimate) to avoid regrowth */
+  size_t expected = self->n ? self->n : (size_t)ogpy_heap_count_hint();
+  s.cap = expected + expected / 8 + 1024;
   s.words = PyMem_RawMalloc(s.cap * sizeof *s.words);
   if (!s.words) goto nomem;
   if (ogpy_heap_visit(scan_visit, &s) || s.err) {

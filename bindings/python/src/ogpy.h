@@ -82,28 +82,6 @@ uint32_t ogpy_type_flags(PyTypeObject *tp);
 /* Raise a Python exception from the last og error (returns NULL for convenience). */
 PyObject *ogpy_raise_og(int code);
 
-/* ---- graph capture (capture.c) ------------------------------------------------------------ */
-
-/* A captured heap: the og_graph, and per node index the object (strong references). */
-typedef struct ogpy_capture {
-  og_graph *graph;
-  PyObject **objs;
-  size_t n, cap;
-  ogpy_types types;
-} ogpy_capture;
-
-enum {
-  OGPY_CAP_EDGES = 1,     /* record referent edges (targets: tracked objects and extra objects) */
-  OGPY_CAP_ONLY_EXTRA = 2 /* skip the heap: capture only the extra objects */
-};
-
-/* Capture every gc-tracked object (gc order), then `extra` objects not already present (any
-   object: untracked ones get no out-edges). Returns 0 or -1 with a Python exception. */
-int ogpy_capture_run(ogpy_capture *c, unsigned what, PyObject *const *extra, size_t nextra);
-void ogpy_capture_free(ogpy_capture *c);
-/* Index of an object in a capture, or OG_INDEX_NONE. */
-og_index ogpy_capture_find(const ogpy_capture *c, PyObject *op);
-
 /* ---- referrer graph (refgraph.c) -------------------------------------------------------- */
 
 /* Every gc-tracked object (gc order) plus extra objects, with per node its referrers among the
@@ -113,15 +91,21 @@ typedef struct ogpy_refgraph {
   size_t n, cap, ntracked, n_extra_untracked;
   ogpy_ptrmap map; /* address -> index (numbered heaps: extra objects only) */
   int numbered;    /* tracked objects carry their index in their gc header meanwhile */
-  og_index *dst;   /* scratch: forward edges while building */
+  og_index *dst;     /* forward edges (referents among nodes), while needed */
+  uint32_t *out_off; /* n + 1, with dst */
   size_t ne, cap_e;
   uint32_t *in_off; /* n + 1 */
   og_index *in_src;
 } ogpy_refgraph;
 
-/* extra_idx[i] receives the index of extra[i]. */
+/* extra_idx[i] receives the index of extra[i]. reverse: build the referrer lists (and drop the
+   forward edges), else keep only the forward edges. */
 int ogpy_refgraph_build(ogpy_refgraph *g, PyObject *const *extra, size_t nextra,
-                        og_index *extra_idx);
+                        og_index *extra_idx, int reverse);
+/* get_leaking_objects over a forward refgraph: candidates cand[0..ncand) (NULL: the first ncand
+   nodes) without referrers other than container (OG_INDEX_NONE: none). New list. */
+PyObject *ogpy_refgraph_leaking(const ogpy_refgraph *g, const og_index *cand, size_t ncand,
+                                og_index container);
 void ogpy_refgraph_free(ogpy_refgraph *g);
 /* An og_walker answering OG_DIR_IN (referrers) only. */
 void ogpy_refgraph_walker(og_walker *w, ogpy_refgraph *g);

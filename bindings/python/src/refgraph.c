@@ -91,72 +91,64 @@ static int build_edges(ogpy_refgraph *g, PyObject *const *extra, size_t nextra,
   return 0;
 }
 
-int ogpy_refgraph_build(ogpy_refgraph *g, PyObject *const *extra, size_t nextra,
-                        og_index *extra_idx) {
-  memset(g, 0, sizeof *g);
-  if (ogpy_ptrmap_init(&g->map, ogpy_heap_can_number() ? 64 : 1 << 16) < 0) goto nomem;
-  g->numbered = ogpy_heap_can_number();
-  uint32_t *out_off = NULL;
-  int brc = build_edges(g, extra, nextra, extra_idx, &out_off);
-  if (g->numbered) ogpy_heap_unnumber(g->objs, g->ntracked); /* before any Python code runs */
-  g->numbered = 0;
-  if (brc < 0) {
-    PyMem_RawFree(out_off);
-    if (brc == -2) {
-      PyErr_SetString(PyExc_OverflowError, "objgraph: more than 2**32 references");
-      goto fail;
-    }
-    goto nomem;
-  }
-
-  /* reverse CSR: each referrer once per referent, referrers in gc order */
-  g->in_off = PyMem_RawCalloc(g->n + 1, sizeof *g->in_off);
-  uint32_t *last = PyMem_RawMalloc((g->n ? g->n : 1) * sizeof *last);
-  if (!g->in_off || !last) {
-    PyMem_RawFree(out_off);
-    PyMem_RawFree(last);
-    goto nomem;
-  }
-  memset(last, 0xff, g->n * sizeof *last);
+/* Reverse CSR from the forward edges: each referrer once per referent, in gc order. */
+static int build_reverse(ogpy_refgraph *g) {
+  size_t n = g->n;
+  uint32_t *last = PyMem_RawMalloc((n ? n : 1) * sizeof *last);
+  uint32_t *cursor = PyMem_RawMalloc((n ? n : 1) * sizeof *cursor);
+  g->in_off = PyMem_RawCalloc(n + 1, sizeof *g->in_off);
+  int rc = -1;
+  if (!last || !cursor || !g->in_off) goto done;
+  memset(last, 0xff, n * sizeof *last);
   size_t nin = 0;
-  for (size_t i = 0; i < g->n; i++)
-    for (uint32_t k = out_off[i]; k < out_off[i + 1]; k++) {
+  for (size_t i = 0; i < n; i++)
+    for (uint32_t k = g->out_off[i]; k < g->out_off[i + 1]; k++) {
       uint32_t j = g->dst[k];
-      if (last[j] == (uint32_t)i) continue;
+      if (last[j] == (uint32_t)i) continue; /* a repeated reference: one referrer */
       last[j] = (uint32_t)i;
       g->in_off[j + 1]++;
       nin++;
     }
-  for (size_t j = 0; j < g->n; j++) g->in_off[j + 1] += g->in_off[j];
+  for (size_t j = 0; j < n; j++) g->in_off[j + 1] += g->in_off[j];
   g->in_src = PyMem_RawMalloc((nin ? nin : 1) * sizeof *g->in_src);
-  if (!g->in_src) {
-    PyMem_RawFree(out_off);
-    PyMem_RawFree(last);
-    goto nomem;
-  }
-  memset(last, 0xff, g->n * sizeof *last);
-  uint32_t *fill = out_off; /* reuse: out_off is no longer needed once read below */
-  /* fill needs the forward offsets while writing; walk sources again with a cursor per target */
-  uint32_t *cursor = PyMem_RawMalloc((g->n ? g->n : 1) * sizeof *cursor);
-  if (!cursor) {
-    PyMem_RawFree(out_off);
-    PyMem_RawFree(last);
-    goto nomem;
-  }
-  memcpy(cursor, g->in_off, g->n * sizeof *cursor);
-  for (size_t i = 0; i < g->n; i++)
-    for (uint32_t k = fill[i]; k < fill[i + 1]; k++) {
+  if (!g->in_src) goto done;
+  memset(last, 0xff, n * sizeof *last);
+  memcpy(cursor, g->in_off, n * sizeof *cursor);
+  for (size_t i = 0; i < n; i++)
+    for (uint32_t k = g->out_off[i]; k < g->out_off[i + 1]; k++) {
       uint32_t j = g->dst[k];
       if (last[j] == (uint32_t)i) continue;
       last[j] = (uint32_t)i;
       g->in_src[cursor[j]++] = (og_index)i;
     }
+  rc = 0;
+done:
   PyMem_RawFree(cursor);
   PyMem_RawFree(last);
-  PyMem_RawFree(out_off);
-  PyMem_RawFree(g->dst); /* forward edges are not kept: only referrers are asked */
-  g->dst = NULL;
-  g->ne = g->cap_e = 0;
+  return rc;
+}
+
+int ogpy_refgraph_build(ogpy_refgraph *g, PyObject *const *extra, size_t nextra,
+                        og_index *extra_idx, int reverse) {
+  memset(g, 0, sizeof *g);
+  if (ogpy_ptrmap_init(&g->map, ogpy_heap_can_number() ? 64 : 1 << 16) < 0) goto nomem;
+  g->numbered = ogpy_heap_can_number();
+  int brc = build_edges(g, extra, nextra, extra_idx, &g->out_off);
+  if (g->numbered) ogpy_heap_unnumber(g->objs, g->ntracked); /* before any Python code runs */
+  g->numbered = 0;
+  if (brc == -2) {
+    PyErr_SetString(PyExc_OverflowError, "objgraph: more than 2**32 references");
+    goto fail;
+  }
+  if (brc < 0) goto nomem;
+  if (reverse) {
+    if (build_reverse(g) < 0) goto nomem;
+    PyMem_RawFree(g->dst); /* only referrers are asked from here on */
+    PyMem_RawFree(g->out_off);
+    g->dst = NULL;
+    g->out_off = NULL;
+    g->ne = g->cap_e = 0;
+  }
   return 0;
 nomem:
   PyErr_NoMemory();
@@ -165,10 +157,31 @@ fail:
   return -1;
 }
 
+/* objgraph's get_leaking_objects (master-branch fix): the candidates no tracked object refers
+   to, ignoring the references held by the node `container` (the objects list), in candidate
+   order. Needs the forward edges (build with reverse = 0). Returns a new list. */
+PyObject *ogpy_refgraph_leaking(const ogpy_refgraph *g, const og_index *cand, size_t ncand,
+                                og_index container) {
+  uint8_t *referenced = PyMem_RawCalloc(g->n ? g->n : 1, 1);
+  if (!referenced) return PyErr_NoMemory();
+  for (size_t i = 0; i < g->ntracked; i++) {
+    if ((og_index)i == container) continue;
+    for (uint32_t k = g->out_off[i]; k < g->out_off[i + 1]; k++) referenced[g->dst[k]] = 1;
+  }
+  PyObject *res = PyList_New(0);
+  for (size_t c = 0; res && c < ncand; c++) {
+    og_index j = cand ? cand[c] : (og_index)c;
+    if (!referenced[j] && PyList_Append(res, g->objs[j]) < 0) Py_CLEAR(res);
+  }
+  PyMem_RawFree(referenced);
+  return res;
+}
+
 void ogpy_refgraph_free(ogpy_refgraph *g) {
   for (size_t i = 0; i < g->n; i++) Py_DECREF(g->objs[i]);
   PyMem_RawFree(g->objs);
   PyMem_RawFree(g->dst);
+  PyMem_RawFree(g->out_off);
   PyMem_RawFree(g->in_off);
   PyMem_RawFree(g->in_src);
   ogpy_ptrmap_free(&g->map);
