@@ -11,52 +11,12 @@
 #include <vector>
 
 #include "og/og.h"
+#include "test_alloc.h"
 
 namespace algo {
 
-// Counts live blocks; fails the allocation when countdown reaches 0 (negative: never).
-struct CountingAlloc {
-  long countdown = -1;
-  long live = 0;
-  long calls = 0;
-  og_allocator a{OG_ALLOCATOR_VERSION, &CountingAlloc::Fn, this};
-
-  static void *Fn(void *ctx, void *ptr, size_t, size_t new_size) {
-    auto *f = static_cast<CountingAlloc *>(ctx);
-    if (new_size == 0) {
-      if (ptr) f->live--;
-      free(ptr);
-      return nullptr;
-    }
-    f->calls++;
-    if (f->countdown >= 0 && f->countdown-- == 0) return nullptr;
-    void *p = realloc(ptr, new_size);
-    if (p && !ptr) f->live++;
-    return p;
-  }
-};
-
-// Run op (returning an og_error, cleaning up after itself) failing each allocation in turn:
-// every run must return OG_OK or OG_ENOMEM and leave the live count where it was.
-template <typename Op>
-void FailEachAllocation(CountingAlloc *ca, Op op) {
-  long base_live = ca->live;
-  ca->countdown = -1;
-  long before = ca->calls;
-  ASSERT_EQ(OG_OK, op());
-  ASSERT_EQ(base_live, ca->live);
-  long total = ca->calls - before;
-  long failed = 0;
-  for (long n = 0; n < total; n++) {
-    ca->countdown = n;
-    int rc = op();
-    EXPECT_TRUE(rc == OG_ENOMEM || rc == OG_OK) << "failing allocation #" << n << ": " << rc;
-    failed += rc == OG_ENOMEM;
-    EXPECT_EQ(base_live, ca->live) << "leak after failing allocation #" << n;
-  }
-  ca->countdown = -1;
-  EXPECT_GT(failed, 0);
-}
+using ogtest::CountingAlloc;
+using ogtest::FailEachAllocation;
 
 // Build a graph tersely; finish() hands it over (the caller frees it).
 class GB {

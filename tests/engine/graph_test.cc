@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "og/og.h"
+#include "test_alloc.h"
 
 namespace {
 
@@ -271,37 +272,6 @@ TEST(Graph, SetFlagsAndLabel) {
 
 // ---- allocation-failure sweep ------------------------------------------------------------------
 
-struct FailingAlloc {
-  long countdown;  // fail when it reaches 0; negative: never
-  long live = 0;
-  long calls = 0;
-  long size_mismatches = 0;
-  std::map<void *, size_t> sizes;  // what each live block was allocated with
-};
-
-// Fails the Nth allocation, and checks that old_size is always what the block was given.
-void *FailingFn(void *ctx, void *ptr, size_t old_size, size_t new_size) {
-  auto *f = static_cast<FailingAlloc *>(ctx);
-  if (ptr) {
-    auto it = f->sizes.find(ptr);
-    if (it == f->sizes.end() || it->second != old_size) f->size_mismatches++;
-  }
-  if (new_size == 0) {
-    if (ptr) f->live--, f->sizes.erase(ptr);
-    free(ptr);
-    return nullptr;
-  }
-  f->calls++;
-  if (f->countdown >= 0 && f->countdown-- == 0) return nullptr;
-  void *p = realloc(ptr, new_size);
-  if (p) {
-    if (!ptr) f->live++;
-    else f->sizes.erase(ptr);
-    f->sizes[p] = new_size;
-  }
-  return p;
-}
-
 // Build a graph that exercises every growth path; returns the first error code.
 int BuildAll(const og_allocator *a) {
   og_builder *b = nullptr;
@@ -330,25 +300,8 @@ out:
 }
 
 TEST(Alloc, FailEveryAllocationInTurn) {
-  FailingAlloc counter{-1, 0, 0, 0, {}};
-  og_allocator a = {OG_ALLOCATOR_VERSION, FailingFn, &counter};
-  ASSERT_EQ(OG_OK, BuildAll(&a));
-  ASSERT_EQ(0, counter.live);
-  ASSERT_EQ(0, counter.size_mismatches);
-  long total = counter.calls;
-  ASSERT_GT(total, 10);
-  long failed = 0;
-  for (long n = 0; n < total; n++) {
-    FailingAlloc f{n, 0, 0, 0, {}};
-    og_allocator fa = {OG_ALLOCATOR_VERSION, FailingFn, &f};
-    int rc = BuildAll(&fa);
-    // a failed shrink (realloc to a smaller block) is harmless and not reported
-    EXPECT_TRUE(rc == OG_ENOMEM || rc == OG_OK) << "failing allocation #" << n << ": " << rc;
-    failed += rc == OG_ENOMEM;
-    EXPECT_EQ(0, f.live) << "leak after failing allocation #" << n;
-    EXPECT_EQ(0, f.size_mismatches) << "wrong old_size after failing allocation #" << n;
-  }
-  EXPECT_GT(failed, total * 3 / 4);
+  ogtest::CountingAlloc ca;
+  ogtest::FailEachAllocation(&ca, [&] { return BuildAll(&ca.a); });
 }
 
 // ---- a large synthetic graph -------------------------------------------------------------------
