@@ -1,0 +1,25 @@
+/* What every engine benchmark needs: CPU-time clock (the machine is shared, so CPU time is steadier
+   than wall time) and a check that stops on the first engine error. */
+#ifndef OG_BENCH_UTIL_H
+#define OG_BENCH_UTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "og/og.h"
+
+static inline double bench_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static inline void bench_check(int rc, const char *what) {
+  if (rc != OG_OK) {
+    fprintf(stderr, "%s: %s\n", what, og_error_last());
+    exit(1);
+  }
+}
+
+#endif
