@@ -302,3 +302,23 @@ def test_refcounts_label(og):
     label = [l for l in text.splitlines() if "Node(rc)" in l][0]
     # x has 3 real references: the local variable and two list slots
     assert '[label="Node [3]\\nNode(rc)"]' in label
+
+
+def test_show_chain_several_chains_match_upstream(og, upstream):
+    leaf = Node("leaf")
+    a = Node("a", leaf)
+    b = Node("b", leaf)
+    top = Node("top", a, b)
+    c1 = [top, top.children, a, a.children, leaf]
+    c2 = [top, top.children, b, b.children, leaf]
+    c3 = [b, b.children, leaf]
+    for chains in ([c1, c2], [c2, c1, c3], [c3]):
+        for kw in ({}, {"backrefs": False}, {"too_many": 1}, {"highlight": lambda o: o is a}):
+            out1, out2 = io.StringIO(), io.StringIO()
+            og.show_chain(*chains, output=out1, **kw)
+            upstream.show_chain(*chains, output=out2, **kw)
+            assert out1.getvalue() == out2.getvalue(), kw
+    with pytest.raises(TypeError):
+        og.show_chain(c1, filter=lambda o: True)
+    with pytest.raises(ValueError):
+        og.show_chain([], [])

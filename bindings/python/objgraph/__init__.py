@@ -763,6 +763,8 @@ def show_chain(*chains, **kw):
 
     def in_chains(x, ids=set(map(id, itertools.chain(*chains)))):
         return id(x) in ids
+    # the engine walks the referrers among the chain members only (no heap scan)
+    in_chains._og_members = list(itertools.chain(*chains))
     max_depth = max(map(len, chains)) - 1
     if backrefs:
         show_backrefs([chain[-1] for chain in chains], max_depth=max_depth,
@@ -866,9 +868,14 @@ def _show_graph(objs, edge_func, swap_source_target,
     ignore.add(id(sys._getframe().f_locals))
     ignore.add(id(sys._getframe(1)))  # show_refs/show_backrefs
     ignore.add(id(sys._getframe(1).f_locals))
+    mode = _edge_mode(edge_func, swap_source_target)
+    members = getattr(filter, '_og_members', None)
+    if mode == _core.MODE_REFERRERS and members is not None:
+        # show_chain: referrers among the chain members, which is all its filter keeps
+        mode, edge_func, filter = _core.MODE_MEMBERS, members, None
     gc.collect()
     text, nodes = _core.show_graph(
-        objs, edge_func, _edge_mode(edge_func, swap_source_target),
+        objs, edge_func, mode,
         bool(swap_source_target), _depth_arg(max_depth),
         _depth_arg(too_many), ignore, filter or None, cull_func,
         *_presentation(extra_info, refcounts, shortnames, extra_node_attrs,

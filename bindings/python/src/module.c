@@ -111,11 +111,12 @@ done:
 
 /* ---- traversals: a captured referrer graph or a live walker -------------------------------- */
 
-enum { MODE_REFERENTS = 0, MODE_REFERRERS = 1, MODE_CUSTOM = 2 };
+enum { MODE_REFERENTS = 0, MODE_REFERRERS = 1, MODE_CUSTOM = 2, MODE_MEMBERS = 3 };
 
 typedef struct traversal {
   int mode;
   ogpy_refgraph rg;  /* MODE_REFERRERS */
+  ogpy_members mb;   /* MODE_MEMBERS: edge_func is the member sequence */
   ogpy_live live;   /* otherwise */
   og_walker walker;
   PyObject ***objsp;
@@ -126,6 +127,8 @@ typedef struct traversal {
 static void traversal_free(traversal *t) {
   if (t->mode == MODE_REFERRERS)
     ogpy_refgraph_free(&t->rg);
+  else if (t->mode == MODE_MEMBERS)
+    ogpy_members_free(&t->mb);
   else
     ogpy_live_free(&t->live);
   ogpy_ptrmap_free(&t->ignore);
@@ -141,6 +144,17 @@ static int traversal_init(traversal *t, int mode, PyObject *edge_func, PyObject 
     if (ogpy_refgraph_build(&t->rg, starts, n, start_idx, 1) < 0) return -1;
     ogpy_refgraph_walker(&t->walker, &t->rg);
     t->objsp = &t->rg.objs;
+  } else if (mode == MODE_MEMBERS) {
+    if (ogpy_members_init(&t->mb, edge_func) < 0) return -1;
+    ogpy_members_walker(&t->walker, &t->mb);
+    for (size_t i = 0; i < n; i++) {
+      start_idx[i] = ogpy_members_find(&t->mb, starts[i]);
+      if (start_idx[i] == OG_INDEX_NONE) {
+        PyErr_SetString(PyExc_ValueError, "objgraph: a start object is not a chain member");
+        return -1;
+      }
+    }
+    t->objsp = &t->mb.objs;
   } else {
     if (ogpy_live_init(&t->live, mode == MODE_CUSTOM ? edge_func : NULL, &t->ignore) < 0) {
       PyErr_NoMemory();
@@ -340,7 +354,8 @@ PyMODINIT_FUNC PyInit__core(void) {
       PyModule_AddStringConstant(m, "engine_version", og_version()) < 0 ||
       PyModule_AddIntConstant(m, "MODE_REFERENTS", MODE_REFERENTS) < 0 ||
       PyModule_AddIntConstant(m, "MODE_REFERRERS", MODE_REFERRERS) < 0 ||
-      PyModule_AddIntConstant(m, "MODE_CUSTOM", MODE_CUSTOM) < 0) {
+      PyModule_AddIntConstant(m, "MODE_CUSTOM", MODE_CUSTOM) < 0 ||
+      PyModule_AddIntConstant(m, "MODE_MEMBERS", MODE_MEMBERS) < 0) {
     Py_DECREF(m);
     return NULL;
   }

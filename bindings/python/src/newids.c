@@ -82,7 +82,7 @@ typedef struct scan_ctx {
 static int scan_visit(PyObject *op, void *arg) {
   scan_ctx *s = (scan_ctx *)arg;
   uint64_t addr = (uint64_t)(uintptr_t)op >> 3;
-  uint32_t slot = ogpy_types_slot(&s->types, Py_TYPE(op));
+  uint32_t slot = ogpy_types_slot_cached(&s->types, Py_TYPE(op));
   if (slot == UINT32_MAX) return s->err = 1;
   if (addr >= ADDR_LIMIT || slot > NAME_MASK) return s->err = 2;
   if (s->n == s->cap) {

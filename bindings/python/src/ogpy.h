@@ -57,7 +57,11 @@ int ogpy_ptrmap_put(ogpy_ptrmap *m, uintptr_t key, uint32_t val, uint32_t *exist
 
 /* The distinct types met during a walk, in first-appearance order, each held with a strong
    reference, plus per-type counters. */
+#define OGPY_TYPE_CACHE 64
+
 typedef struct ogpy_types {
+  PyTypeObject *cache_key[OGPY_TYPE_CACHE];
+  uint32_t cache_val[OGPY_TYPE_CACHE];
   ogpy_ptrmap map;        /* PyTypeObject* -> slot */
   PyTypeObject **types;   /* strong references */
   uint64_t *counts;
@@ -70,6 +74,18 @@ int ogpy_types_init(ogpy_types *t);
 void ogpy_types_free(ogpy_types *t);
 /* Slot of tp (added on first sight, with a new reference); UINT32_MAX on out of memory. */
 uint32_t ogpy_types_slot(ogpy_types *t, PyTypeObject *tp);
+
+/* The same through a small direct-mapped cache (the hot path of whole-heap walks). */
+static inline uint32_t ogpy_types_slot_cached(ogpy_types *t, PyTypeObject *tp) {
+  size_t h = ((uintptr_t)tp >> 4) & (OGPY_TYPE_CACHE - 1);
+  if (t->cache_key[h] == tp) return t->cache_val[h];
+  uint32_t slot = ogpy_types_slot(t, tp);
+  if (slot != UINT32_MAX) {
+    t->cache_key[h] = tp;
+    t->cache_val[h] = slot;
+  }
+  return slot;
+}
 
 /* Short and long names of a type read from its C fields (no Python code). The returned
    buffers are owned by the caller's scratch (freed with PyMem_Free). Returns 0 or -1. */
@@ -109,6 +125,26 @@ PyObject *ogpy_refgraph_leaking(const ogpy_refgraph *g, const og_index *cand, si
 void ogpy_refgraph_free(ogpy_refgraph *g);
 /* An og_walker answering OG_DIR_IN (referrers) only. */
 void ogpy_refgraph_walker(og_walker *w, ogpy_refgraph *g);
+
+/* ---- members walker (members.c) --------------------------------------------------------- */
+
+/* Referrers restricted to a set of member objects (show_chain): see members.c. O(n^2) memory in
+   the number of members, which is a chain's length. */
+typedef struct ogpy_members {
+  PyObject *seq;    /* the members (strong, a PySequence_Fast) */
+  PyObject **objs;  /* distinct members, borrowed from seq */
+  size_t n, per;
+  ogpy_ptrmap map;  /* address -> index */
+  uint32_t *adj;    /* per member j: adj[adj_off[j] .. + adj_n[j]) = its member referrers */
+  size_t *adj_off;
+  uint32_t *adj_n;
+  uint64_t *gcpos;
+} ogpy_members;
+
+int ogpy_members_init(ogpy_members *m, PyObject *members);
+void ogpy_members_free(ogpy_members *m);
+og_index ogpy_members_find(const ogpy_members *m, PyObject *op);
+void ogpy_members_walker(og_walker *w, ogpy_members *m);
 
 /* ---- live walker (live.c) ----------------------------------------------------------------- */
 

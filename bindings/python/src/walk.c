@@ -71,7 +71,7 @@ static int take(query *q, PyObject *op) {
   if (q->ids) {
     selected = ogpy_ptrmap_get(q->ids, (uintptr_t)op) != UINT32_MAX;
   } else {
-    uint32_t slot = ogpy_types_slot(&q->types, Py_TYPE(op));
+    uint32_t slot = ogpy_types_slot_cached(&q->types, Py_TYPE(op));
     if (slot == UINT32_MAX) return q->err = -1;
     q->types.counts[slot]++;
     if (!q->name) return 0;
