@@ -158,7 +158,7 @@ def test_find_chain_edge_cases(og):
     assert og.find_ref_chain(a, lambda o: o is a) == [a]
     # max_depth bounds the chain length
     chain = [Node("n0")]
-    for i in range(1, 8):
+    for i in range(1, 5):  # <= 3.10 adds a __dict__ hop per level: stay within max_depth 20
         chain.append(Node("n%d" % i, chain[-1]))
     found = og.find_ref_chain(chain[-1], lambda o: o is chain[0])
     assert found[0] is chain[-1] and found[-1] is chain[0]
@@ -300,8 +300,10 @@ def test_refcounts_label(og):
     holder = [x, x]
     text = dot(og.show_refs, [holder], refcounts=True, max_depth=1)
     label = [l for l in text.splitlines() if "Node(rc)" in l][0]
-    # x has 3 real references: the local variable and two list slots
-    assert '[label="Node [3]\\nNode(rc)"]' in label
+    # x has 3 real references: the local variable and two list slots (objgraph's "- 4" heuristic
+    # counts one more on <= 3.10, where calls hold an extra temporary reference)
+    expected = 3 if sys.version_info >= (3, 11) else 4
+    assert '[label="Node [%d]\\nNode(rc)"]' % expected in label
 
 
 def test_show_chain_several_chains_match_upstream(og, upstream):
