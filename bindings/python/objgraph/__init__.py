@@ -1143,3 +1143,8 @@ def _program_in_path(program):
     path = [True for file in path
             if os.path.isfile(file) or os.path.isfile(file + '.exe')]
     return bool(path)
+
+
+# Heap snapshots (objgraph/_snapshot.py): capture, save, load and query offline.
+from objgraph._snapshot import (  # noqa: E402
+    Snapshot, SnapshotDiff, SnapshotFormatError, SnapshotNode, load, snapshot)

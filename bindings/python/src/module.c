@@ -349,6 +349,10 @@ PyMODINIT_FUNC PyInit__core(void) {
   if (PyType_Ready(&ogpy_IdSetsType) < 0) return NULL;
   PyObject *m = PyModule_Create(&moduledef);
   if (!m) return NULL;
+  if (ogpy_snapshot_init(m) < 0) { /* snapshot_obj.c */
+    Py_DECREF(m);
+    return NULL;
+  }
   Py_INCREF(&ogpy_IdSetsType);
   if (PyModule_AddObject(m, "IdSets", (PyObject *)&ogpy_IdSetsType) < 0 ||
       PyModule_AddStringConstant(m, "engine_version", og_version()) < 0 ||

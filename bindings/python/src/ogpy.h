@@ -173,5 +173,6 @@ PyObject *ogpy_typestats(PyObject *self, PyObject *args); /* walk.c */
 PyObject *ogpy_by_type(PyObject *self, PyObject *args);
 PyObject *ogpy_at_addrs(PyObject *self, PyObject *args);
 extern PyTypeObject ogpy_IdSetsType; /* newids.c */
+int ogpy_snapshot_init(PyObject *m); /* snapshot_obj.c: heap snapshots */
 
 #endif

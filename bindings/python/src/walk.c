@@ -91,6 +91,14 @@ static int visit(PyObject *op, void *arg) {
   return take(q, op);
 }
 
+/* at_addrs' walk: only the address is tested (the object is not read). */
+static int visit_ids(PyObject *op, void *arg) {
+  query *q = (query *)arg;
+  if (ogpy_ptrmap_get(q->ids, (uintptr_t)op) == UINT32_MAX || op == q->out) return 0;
+  if (PyList_Append(q->out, op) < 0) return q->err = -1;
+  return q->single ? 1 : 0;
+}
+
 /* Run q over objects (None: the gc heap), calling filter first when given. */
 static int run(query *q, PyObject *objects, PyObject *filter) {
   if (ogpy_types_init(&q->types) < 0) return -1;
@@ -112,7 +120,7 @@ static int run(query *q, PyObject *objects, PyObject *filter) {
     }
     q->out = out;
   } else {
-    return ogpy_heap_visit(visit, q) < 0 || q->err ? -1 : 0;
+    return ogpy_heap_visit(q->ids ? visit_ids : visit, q) < 0 || q->err ? -1 : 0;
   }
   PyObject **items = seq ? PySequence_Fast_ITEMS(seq) : q->held;
   size_t n = seq ? (size_t)PySequence_Fast_GET_SIZE(seq) : q->nheld;

@@ -1,0 +1,552 @@
+/* objgraph.snapshot(): the whole heap as an og_graph, computed from structure only.
+ *
+ * Nodes: every gc-tracked object in gc order, then, as they are met, the objects they reference
+ * that the collector does not list (str, int, float, bytes, untracked tuples and dicts, static
+ * types...), each with type, sys.getsizeof-like size, flags, refcount and a short label. Nodes
+ * are expanded in index order, so the edges arrive grouped by source (the builder's fast path).
+ * Edges: tp_traverse (gc.get_referents) for most objects, classified by comparing each referent
+ * with the known fields of its referrer (type, __dict__, slots, inline values, function and
+ * method fields); exact dicts, lists and tuples are read directly (dict -> key, dict -> value
+ * labelled by the key, list/tuple -> item labelled by the index); weakrefs also get an edge to
+ * their referent. No Python code runs: no __repr__/__eq__/__hash__/__sizeof__/__getattr__, no
+ * gc object is allocated (so the collector cannot run finalizers), and no reference is taken
+ * (the GIL is held throughout, so nothing is freed meanwhile). On <= 3.11 the collector's trick
+ * numbers tracked objects in their gc headers while the capture runs (heap_gc.c). */
+#include <string.h>
+
+#include "ogpy_snap.h"
+
+#include <frameobject.h>
+#include <structmember.h>
+
+/* How a type's instances are expanded. */
+enum {
+  EXP_GENERIC = 0, /* tp_traverse with field hints */
+  EXP_DICT,        /* exact dict: PyDict_Next */
+  EXP_LIST,        /* exact list */
+  EXP_TUPLE,       /* exact tuple */
+  EXP_NONE         /* not a gc type: no referents */
+};
+
+typedef struct tinfo {
+  og_type handle;
+  uint16_t flags;
+  uint8_t expand;
+  uint8_t elem_kind; /* kind of unclassified referents (sets: ELEMENT) */
+} tinfo;
+
+typedef struct snapcap {
+  og_builder *b;
+  PyObject **objs; /* node index -> object (borrowed: nothing runs that could free it) */
+  size_t n, cap;
+  size_t ntracked;
+  int numbered; /* tracked objects from the walk carry their index in their gc header */
+  ogpy_ptrmap map;   /* address -> index for nodes not numbered in their gc header */
+  ogpy_ptrmap strs;  /* label source (str object or C string address) -> og_str */
+  ogpy_ptrmap tmap;  /* PyTypeObject* -> tinfo slot */
+  PyTypeObject *tc_key[64]; /* direct-mapped cache in front of tmap */
+  uint32_t tc_val[64];
+  uint32_t *slots;   /* node index -> tinfo slot */
+  og_str small_labels[2][1024]; /* "N items" and the int N, for 0 <= N < 1024; 0 = not yet */
+  tinfo *types;
+  size_t ntypes, captypes;
+  ogpy_ptrmap modules; /* modules registered in sys.modules under their __name__ */
+  int dict_keys;
+  og_str s_dict;
+  int rc; /* og error, or -1 with a Python exception */
+} snapcap;
+
+#define HINTS 20
+
+typedef struct hint {
+  PyObject *ptr;
+  uint32_t kind;
+  uint32_t label;
+} hint;
+
+typedef struct expand_ctx {
+  snapcap *c;
+  og_index src;
+  uint32_t elem_kind;
+  hint h[HINTS];
+  int nh;
+  PyObject *const *vals; /* inline values, matched in order */
+  Py_ssize_t nvals, vcur;
+  PyTypeObject *vtype;
+} expand_ctx;
+
+/* ---- small helpers ------------------------------------------------------------------------ */
+
+static int fail(snapcap *c, int rc) {
+  if (!c->rc) c->rc = rc;
+  return -1;
+}
+
+static int intern(snapcap *c, og_str *out, const char *s, size_t len) {
+  int rc = og_builder_intern(out, c->b, s, len);
+  return rc == OG_OK ? 0 : fail(c, rc);
+}
+
+/* og_str of a label keyed by an address (str object, C string): interned once per address. */
+static uint32_t cached_label(snapcap *c, const void *key, const char *s, size_t len) {
+  uint32_t v = ogpy_ptrmap_get(&c->strs, (uintptr_t)key);
+  if (v != UINT32_MAX) return v;
+  og_str h;
+  if (intern(c, &h, s, len) < 0) return UINT32_MAX;
+  if (ogpy_ptrmap_put(&c->strs, (uintptr_t)key, h, NULL) < 0) {
+    fail(c, OG_ENOMEM);
+    return UINT32_MAX;
+  }
+  return h;
+}
+
+static uint32_t cstr_label(snapcap *c, const char *s) { return cached_label(c, s, s, strlen(s)); }
+
+/* Label of an attribute name held in a str object. */
+static uint32_t name_label(snapcap *c, PyObject *name) {
+  if (!name || !PyUnicode_Check(name)) return OG_STR_NONE;
+  uint32_t v = ogpy_ptrmap_get(&c->strs, (uintptr_t)name);
+  if (v != UINT32_MAX) return v;
+  char buf[256];
+  size_t n = ogpy_snap_str_utf8(buf, sizeof buf, name);
+  return cached_label(c, name, buf, n);
+}
+
+/* Edge label of a dict key: its safe repr (cached per key object). */
+static uint32_t key_label(snapcap *c, PyObject *key) {
+  uint32_t v = ogpy_ptrmap_get(&c->strs, (uintptr_t)key);
+  if (v != UINT32_MAX) return v;
+  char buf[OGPY_SNAP_LABEL_MAX * 2 + 8];
+  size_t n = ogpy_snap_key_repr(buf, sizeof buf, key);
+  return cached_label(c, key, buf, n);
+}
+
+/* ---- types ---------------------------------------------------------------------------------- */
+
+static int is_gc_type(PyTypeObject *tp) { return PyType_IS_GC(tp) && tp->tp_traverse; }
+
+static uint32_t type_slot_slow(snapcap *c, PyTypeObject *tp) {
+  uint32_t slot = ogpy_ptrmap_get(&c->tmap, (uintptr_t)tp);
+  if (slot != UINT32_MAX) return slot;
+  if (c->ntypes == c->captypes) {
+    size_t cap = c->captypes ? c->captypes * 2 : 256;
+    tinfo *a = PyMem_RawRealloc(c->types, cap * sizeof *a);
+    if (!a) return fail(c, OG_ENOMEM), UINT32_MAX;
+    c->types = a;
+    c->captypes = cap;
+  }
+  char *s, *l;
+  size_t sl, ll;
+  if (ogpy_type_names(tp, &s, &sl, &l, &ll) < 0) return fail(c, -1), UINT32_MAX;
+  og_type h;
+  int rc = og_builder_add_type(&h, c->b, s, sl, l, ll);
+  PyMem_Free(s);
+  PyMem_Free(l);
+  if (rc != OG_OK) return fail(c, rc), UINT32_MAX;
+  tinfo *t = &c->types[c->ntypes];
+  t->handle = h;
+  t->flags = (uint16_t)(ogpy_type_flags(tp) & 0xFFFFu);
+  t->expand = !is_gc_type(tp)                 ? EXP_NONE
+              : tp == &PyDict_Type             ? EXP_DICT
+              : tp == &PyList_Type             ? EXP_LIST
+              : tp == &PyTuple_Type            ? EXP_TUPLE
+                                               : EXP_GENERIC;
+  t->elem_kind = PyType_IsSubtype(tp, &PySet_Type) || PyType_IsSubtype(tp, &PyFrozenSet_Type)
+                     ? OG_EDGE_ELEMENT
+                     : OG_EDGE_OTHER;
+  slot = (uint32_t)c->ntypes++;
+  if (ogpy_ptrmap_put(&c->tmap, (uintptr_t)tp, slot, NULL) < 0) return fail(c, OG_ENOMEM), UINT32_MAX;
+  return slot;
+}
+
+static inline uint32_t type_slot(snapcap *c, PyTypeObject *tp) {
+  size_t h = ((uintptr_t)tp >> 4) & 63;
+  if (c->tc_key[h] == tp) return c->tc_val[h];
+  uint32_t slot = type_slot_slow(c, tp);
+  if (slot != UINT32_MAX) {
+    c->tc_key[h] = tp;
+    c->tc_val[h] = slot;
+  }
+  return slot;
+}
+
+/* ---- sizes (sys.getsizeof without calling __sizeof__) ---------------------------------------- */
+
+static uint64_t str_size(PyObject *op) {
+  Py_ssize_t len = PyUnicode_GET_LENGTH(op);
+  if (!PyUnicode_IS_COMPACT(op)) return (uint64_t)Py_TYPE(op)->tp_basicsize;
+  if (PyUnicode_IS_ASCII(op)) return sizeof(PyASCIIObject) + (uint64_t)len + 1;
+  uint64_t size = sizeof(PyCompactUnicodeObject) + ((uint64_t)len + 1) * PyUnicode_KIND(op);
+  PyCompactUnicodeObject *u = (PyCompactUnicodeObject *)op;
+  if (u->utf8 && u->utf8 != PyUnicode_DATA(op)) size += (uint64_t)u->utf8_length + 1;
+  return size;
+}
+
+static uint64_t int_size(PyObject *op) {
+#if PY_VERSION_HEX >= 0x030C0000
+  uint64_t nd = (uint64_t)(((PyLongObject *)op)->long_value.lv_tag >> 3);
+  return (uint64_t)offsetof(PyLongObject, long_value.ob_digit) + (nd ? nd : 1) * sizeof(digit);
+#else
+  Py_ssize_t n = Py_SIZE(op);
+  return (uint64_t)Py_TYPE(op)->tp_basicsize + (uint64_t)(n < 0 ? -n : n) * sizeof(digit);
+#endif
+}
+
+static uint64_t shallow_size(PyObject *op) {
+  PyTypeObject *tp = Py_TYPE(op);
+  uint64_t size;
+  if (PyUnicode_Check(op))
+    size = str_size(op);
+  else if (PyLong_Check(op))
+    size = int_size(op);
+  else if (PyList_Check(op))
+    size = (uint64_t)tp->tp_basicsize + (uint64_t)((PyListObject *)op)->allocated * sizeof(void *);
+  else if (PyAnySet_Check(op)) {
+    PySetObject *s = (PySetObject *)op;
+    size = (uint64_t)tp->tp_basicsize;
+    if (s->table != s->smalltable) size += ((uint64_t)s->mask + 1) * sizeof(setentry);
+  }
+#if PY_VERSION_HEX < 0x030D0000
+  else if (PyDict_Check(op))
+    size = (uint64_t)_PyDict_SizeOf((PyDictObject *)op);
+#endif
+  else if (PyType_Check(op))
+    size = (tp->tp_flags & Py_TPFLAGS_HEAPTYPE) || (((PyTypeObject *)op)->tp_flags & Py_TPFLAGS_HEAPTYPE)
+               ? sizeof(PyHeapTypeObject)
+               : sizeof(PyTypeObject);
+  else {
+    size = (uint64_t)tp->tp_basicsize;
+    if (tp->tp_itemsize) {
+      Py_ssize_t n = Py_SIZE(op);
+      size += (uint64_t)(n < 0 ? -n : n) * (uint64_t)tp->tp_itemsize;
+    }
+  }
+  if (PyObject_IS_GC(op)) size += 2 * sizeof(void *); /* PyGC_Head */
+#if defined(Py_TPFLAGS_PREHEADER)
+  if (tp->tp_flags & Py_TPFLAGS_PREHEADER) size += 2 * sizeof(void *);
+#elif defined(Py_TPFLAGS_MANAGED_DICT)
+  if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) size += 2 * sizeof(void *);
+#endif
+  return size;
+}
+
+/* ---- nodes ---------------------------------------------------------------------------------- */
+
+static int grow_objs(snapcap *c) {
+  size_t cap = c->cap ? c->cap * 2 : 1 << 16;
+  PyObject **a = PyMem_RawRealloc(c->objs, cap * sizeof *a);
+  if (!a) return fail(c, OG_ENOMEM);
+  c->objs = a;
+  uint32_t *s = PyMem_RawRealloc(c->slots, cap * sizeof *s);
+  if (!s) return fail(c, OG_ENOMEM);
+  c->slots = s;
+  c->cap = cap;
+  return 0;
+}
+
+/* Label of a container of n items or of the int n: interned once for small n. */
+static int small_label(snapcap *c, og_str *out, int which, Py_ssize_t n, const char *buf,
+                       size_t len) {
+  if (n < 0 || n >= 1024) return intern(c, out, buf, len);
+  og_str *slot = &c->small_labels[which][n];
+  if (!*slot) {
+    if (intern(c, out, buf, len) < 0) return -1;
+    *slot = *out + 1;
+  }
+  *out = *slot - 1;
+  return 0;
+}
+
+/* The node label: small ints and container sizes come from a cache. */
+static int node_label(snapcap *c, og_str *out, PyObject *op) {
+  char buf[OGPY_SNAP_LABEL_MAX + 16];
+  *out = OG_STR_NONE;
+  PyTypeObject *tp = Py_TYPE(op);
+  if (tp == &PyLong_Type) {
+    int overflow = 0;
+    long v = PyLong_AsLongAndOverflow(op, &overflow);
+    if (!overflow && v >= 0 && v < 1024) {
+      size_t ln = ogpy_snap_node_label(buf, OGPY_SNAP_LABEL_MAX, op);
+      return ln ? small_label(c, out, 1, v, buf, ln) : 0;
+    }
+  }
+  size_t ln = ogpy_snap_node_label(buf, OGPY_SNAP_LABEL_MAX, op);
+  if (!ln) return 0;
+  Py_ssize_t n = tp == &PyList_Type ? PyList_GET_SIZE(op) : tp == &PyTuple_Type ? PyTuple_GET_SIZE(op)
+                 : tp == &PyDict_Type ? PyDict_GET_SIZE(op) : -1;
+  return n >= 0 ? small_label(c, out, 0, n, buf, ln) : intern(c, out, buf, ln);
+}
+
+static og_index add_node(snapcap *c, PyObject *op, int numbered) {
+  uint32_t slot = type_slot(c, Py_TYPE(op));
+  if (slot == UINT32_MAX) return OG_INDEX_NONE;
+  const tinfo *t = &c->types[slot];
+  uint32_t flags = t->flags;
+  if (PyObject_IS_GC(op) && PyObject_GC_IsTracked(op)) flags |= OG_NODE_GC_TRACKED;
+  if ((flags & OG_NODE_ANY_MODULE) && ogpy_ptrmap_get(&c->modules, (uintptr_t)op) != UINT32_MAX)
+    flags |= OG_NODE_MODULE;
+#if PY_VERSION_HEX >= 0x030C0000
+  if (_Py_IsImmortal(op)) flags |= OG_NODE_IMMORTAL;
+#endif
+  og_str label;
+  if (node_label(c, &label, op) < 0) return OG_INDEX_NONE;
+  Py_ssize_t rc = Py_REFCNT(op);
+  uint32_t refcnt = rc < 0 ? 0 : rc > (Py_ssize_t)UINT32_MAX ? UINT32_MAX : (uint32_t)rc;
+  if (c->n == c->cap && grow_objs(c) < 0) return OG_INDEX_NONE;
+  og_index idx;
+  int r = og_builder_add_node(&idx, c->b, (og_id)(uintptr_t)op, t->handle, shallow_size(op), flags,
+                              refcnt, label);
+  if (r != OG_OK) return fail(c, r), OG_INDEX_NONE;
+  if (numbered)
+    ogpy_heap_number_set(op, idx);
+  else if (ogpy_ptrmap_put(&c->map, (uintptr_t)op, idx, NULL) < 0)
+    return fail(c, OG_ENOMEM), OG_INDEX_NONE;
+  c->slots[c->n] = slot;
+  c->objs[c->n++] = op;
+  return idx;
+}
+
+static int visit_tracked(PyObject *op, void *arg) {
+  snapcap *c = (snapcap *)arg;
+  return add_node(c, op, c->numbered) == OG_INDEX_NONE ? 1 : 0;
+}
+
+static og_index lookup(snapcap *c, PyObject *op) {
+  if (c->numbered && PyType_IS_GC(Py_TYPE(op))) {
+    uint32_t j = ogpy_heap_number_get(op);
+    if (j < c->ntracked && c->objs[j] == op) return j;
+  }
+  return ogpy_ptrmap_get(&c->map, (uintptr_t)op);
+}
+
+static int add_edge(snapcap *c, og_index src, PyObject *target, uint32_t kind, uint32_t label) {
+  og_index dst = lookup(c, target);
+  if (dst == OG_INDEX_NONE && (dst = add_node(c, target, 0)) == OG_INDEX_NONE) return -1;
+  int rc = og_builder_add_edge(c->b, src, dst, (og_edge_kind)kind, label);
+  return rc == OG_OK ? 0 : fail(c, rc);
+}
+
+/* ---- expansion ------------------------------------------------------------------------------ */
+
+static void hint_add(expand_ctx *e, PyObject *ptr, uint32_t kind, uint32_t label) {
+  if (ptr && e->nh < HINTS) e->h[e->nh++] = (hint){ptr, kind, label};
+}
+
+static int visit_ref(PyObject *op, void *arg) {
+  expand_ctx *e = (expand_ctx *)arg;
+  uint32_t kind = e->elem_kind, label = OG_STR_NONE;
+  if (e->vcur < e->nvals) { /* inline values come as one run, in order, NULLs skipped */
+    while (e->vcur < e->nvals && !e->vals[e->vcur]) e->vcur++;
+    if (e->vcur < e->nvals && e->vals[e->vcur] == op) {
+      kind = OG_EDGE_ATTR;
+      label = name_label(e->c, ogpy_snap_inline_name(e->vtype, e->vcur));
+      e->vcur++;
+      if (label == UINT32_MAX) return -1;
+      return add_edge(e->c, e->src, op, kind, label);
+    }
+  }
+  for (int k = 0; k < e->nh; k++)
+    if (e->h[k].ptr == op) {
+      kind = e->h[k].kind;
+      label = e->h[k].label;
+      e->h[k].ptr = NULL; /* a second visit of the same object takes the next field */
+      break;
+    }
+  return add_edge(e->c, e->src, op, kind, label);
+}
+
+/* Slots (__slots__ members) of heap types along the base chain, as traverse_slots visits. */
+static void slot_hints(expand_ctx *e, PyObject *op) {
+  for (PyTypeObject *t = Py_TYPE(op); t && (t->tp_flags & Py_TPFLAGS_HEAPTYPE); t = t->tp_base) {
+    Py_ssize_t n = Py_SIZE(t);
+    PyMemberDef *mp = (PyMemberDef *)((char *)t + Py_TYPE(t)->tp_basicsize);
+    for (Py_ssize_t i = 0; i < n && e->nh < HINTS; i++, mp++) {
+      if (mp->type != T_OBJECT_EX && mp->type != T_OBJECT) continue;
+      PyObject *v = *(PyObject **)((char *)op + mp->offset);
+      uint32_t label = cstr_label(e->c, mp->name);
+      if (label == UINT32_MAX) return;
+      hint_add(e, v, OG_EDGE_ATTR, label);
+    }
+  }
+}
+
+#define FIELD(ptr, name) hint_add(e, (PyObject *)(ptr), OG_EDGE_ATTR, cstr_label(c, name))
+
+static void type_specific_hints(expand_ctx *e, PyObject *op) {
+  snapcap *c = e->c;
+  PyTypeObject *tp = Py_TYPE(op);
+  if (tp == &PyFunction_Type) {
+    PyFunctionObject *f = (PyFunctionObject *)op;
+    hint_add(e, f->func_globals, OG_EDGE_GLOBALS, cstr_label(c, "__globals__"));
+    hint_add(e, f->func_dict, OG_EDGE_DICT, c->s_dict);
+    FIELD(f->func_code, "__code__");
+    FIELD(f->func_defaults, "__defaults__");
+    FIELD(f->func_kwdefaults, "__kwdefaults__");
+    FIELD(f->func_closure, "__closure__");
+    FIELD(f->func_doc, "__doc__");
+    FIELD(f->func_name, "__name__");
+    FIELD(f->func_qualname, "__qualname__");
+    FIELD(f->func_module, "__module__");
+    FIELD(f->func_annotations, "__annotations__");
+#if PY_VERSION_HEX >= 0x030A0000
+    FIELD(f->func_builtins, "__builtins__");
+#endif
+  } else if (tp == &PyMethod_Type) {
+    FIELD(PyMethod_GET_FUNCTION(op), "__func__");
+    FIELD(PyMethod_GET_SELF(op), "__self__");
+  } else if (PyType_Check(op)) {
+    PyTypeObject *t = (PyTypeObject *)op;
+    hint_add(e, t->tp_dict, OG_EDGE_DICT, c->s_dict);
+    FIELD(t->tp_mro, "__mro__");
+    FIELD(t->tp_bases, "__bases__");
+    FIELD(t->tp_base, "__base__");
+  } else if (PyModule_Check(op)) {
+    hint_add(e, PyModule_GetDict(op), OG_EDGE_DICT, c->s_dict);
+  } else if (PyCell_Check(op)) {
+    hint_add(e, PyCell_GET(op), OG_EDGE_CELL, OG_STR_NONE);
+  }
+#if PY_VERSION_HEX >= 0x030B0000
+  else if (tp == &PyFrame_Type) {
+    PyObject *g = PyFrame_GetGlobals((PyFrameObject *)op); /* new ref to an existing dict */
+    hint_add(e, g, OG_EDGE_GLOBALS, cstr_label(c, "f_globals"));
+    Py_XDECREF(g);
+  }
+#endif
+}
+
+static int expand_generic(snapcap *c, og_index i, PyObject *op, const tinfo *t) {
+  expand_ctx e;
+  e.c = c;
+  e.src = i;
+  e.elem_kind = t->elem_kind;
+  e.nh = 0;
+  e.nvals = e.vcur = 0;
+  e.vals = NULL;
+  PyTypeObject *tp = Py_TYPE(op);
+  e.vtype = tp;
+  if (tp->tp_flags & Py_TPFLAGS_HEAPTYPE) {
+    e.nvals = ogpy_snap_inline_values(op, &e.vals);
+    hint_add(&e, (PyObject *)tp, OG_EDGE_TYPE, OG_STR_NONE);
+    hint_add(&e, ogpy_snap_instance_dict(op), OG_EDGE_DICT, c->s_dict);
+    slot_hints(&e, op);
+  }
+  type_specific_hints(&e, op);
+  if (c->rc) return -1;
+  if (ogpy_traverse(op, visit_ref, &e) < 0 || c->rc) return fail(c, OG_ENOMEM);
+  if (PyWeakref_Check(op)) {
+    PyObject *ref = ((PyWeakReference *)op)->wr_object;
+    if (ref && ref != Py_None && Py_REFCNT(ref) > 0)
+      return add_edge(c, i, ref, OG_EDGE_WEAK, OG_STR_NONE);
+  }
+  return 0;
+}
+
+static int expand(snapcap *c, og_index i) {
+  PyObject *op = c->objs[i];
+  const tinfo *t = &c->types[c->slots[i]];
+  switch (t->expand) {
+    case EXP_NONE:
+      return 0;
+    case EXP_LIST:
+      for (Py_ssize_t k = 0; k < PyList_GET_SIZE(op); k++) {
+        PyObject *v = PyList_GET_ITEM(op, k);
+        if (v && add_edge(c, i, v, OG_EDGE_INDEX, (uint32_t)k) < 0) return -1;
+      }
+      return 0;
+    case EXP_TUPLE:
+      for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(op); k++) {
+        PyObject *v = PyTuple_GET_ITEM(op, k);
+        if (v && add_edge(c, i, v, OG_EDGE_INDEX, (uint32_t)k) < 0) return -1;
+      }
+      return 0;
+    case EXP_DICT: {
+      PyObject *k, *v;
+      Py_ssize_t pos = 0;
+      while (PyDict_Next(op, &pos, &k, &v)) {
+        uint32_t label = key_label(c, k);
+        if (label == UINT32_MAX ||
+            (c->dict_keys && add_edge(c, i, k, OG_EDGE_DICT_KEY, OG_STR_NONE) < 0) ||
+            add_edge(c, i, v, OG_EDGE_DICT_VALUE, label) < 0)
+          return -1;
+      }
+      return 0;
+    }
+    default:
+      return expand_generic(c, i, op, t);
+  }
+}
+
+/* ---- driver --------------------------------------------------------------------------------- */
+
+/* Modules registered in sys.modules under their own __name__ (objgraph's is_proper_module),
+   read with PyDict_Next and exact-str comparisons only. */
+static int find_modules(snapcap *c) {
+  PyObject *mods = PySys_GetObject("modules"), *k, *v; /* borrowed */
+  Py_ssize_t pos = 0;
+  if (!mods || !PyDict_Check(mods)) return 0;
+  while (PyDict_Next(mods, &pos, &k, &v)) {
+    if (!PyModule_Check(v) || !PyUnicode_CheckExact(k)) continue;
+    PyObject *d = PyModule_GetDict(v), *dk, *dv;
+    Py_ssize_t dpos = 0;
+    while (d && PyDict_Next(d, &dpos, &dk, &dv)) {
+      if (!PyUnicode_CheckExact(dk) || PyUnicode_CompareWithASCIIString(dk, "__name__")) continue;
+      if (PyUnicode_CheckExact(dv) && PyUnicode_Compare(dv, k) == 0 &&
+          ogpy_ptrmap_put(&c->modules, (uintptr_t)v, 1, NULL) < 0)
+        return fail(c, OG_ENOMEM);
+      break;
+    }
+  }
+  return 0;
+}
+
+static void cap_free(snapcap *c) {
+  og_builder_free(c->b);
+  PyMem_RawFree(c->objs);
+  PyMem_RawFree(c->slots);
+  PyMem_RawFree(c->types);
+  ogpy_ptrmap_free(&c->map);
+  ogpy_ptrmap_free(&c->strs);
+  ogpy_ptrmap_free(&c->tmap);
+  ogpy_ptrmap_free(&c->modules);
+}
+
+static int walk(snapcap *c) {
+  if (find_modules(c) < 0) return -1;
+  if (intern(c, &c->s_dict, "__dict__", 8) < 0) return -1;
+  if (ogpy_heap_visit(visit_tracked, c)) return fail(c, OG_ENOMEM);
+  c->ntracked = c->n;
+  for (size_t i = 0; i < c->n; i++) /* c->n grows as referents are met */
+    if (expand(c, (og_index)i) < 0) return -1;
+  return 0;
+}
+
+int ogpy_snap_capture(og_graph **out, ogpy_snap_stats *st, int dict_keys) {
+  snapcap c;
+  memset(&c, 0, sizeof c);
+  *out = NULL;
+  c.dict_keys = dict_keys;
+  Py_ssize_t hint = ogpy_heap_count_hint();
+  int rc = og_builder_new(&c.b, NULL);
+  if (rc != OG_OK || ogpy_ptrmap_init(&c.map, ogpy_heap_can_number() ? 1 << 16 : (size_t)hint) < 0 ||
+      ogpy_ptrmap_init(&c.strs, 1 << 12) < 0 || ogpy_ptrmap_init(&c.tmap, 1 << 10) < 0 ||
+      ogpy_ptrmap_init(&c.modules, 1 << 10) < 0) {
+    cap_free(&c);
+    return ogpy_raise_og(rc != OG_OK ? rc : OG_ENOMEM), -1;
+  }
+  c.numbered = ogpy_heap_can_number();
+  int wrc = walk(&c);
+  /* before anything could run Python code: objs[0..ntracked) are the walk's objects in order */
+  if (c.numbered) ogpy_heap_unnumber(c.objs, c.ntracked ? c.ntracked : c.n);
+  if (wrc < 0) {
+    int err = c.rc;
+    cap_free(&c);
+    if (err != -1) ogpy_raise_og(err ? err : OG_ENOMEM);
+    return -1;
+  }
+  st->tracked = c.ntracked;
+  st->untracked = c.n - c.ntracked;
+  rc = og_builder_finish(out, c.b);
+  cap_free(&c);
+  if (rc != OG_OK) return ogpy_raise_og(rc), -1;
+  return 0;
+}
