@@ -1,10 +1,15 @@
-"""Build the drop-in `objgraph` package: the C engine (engine/src, minus the snapshot codec)
-and the CPython adapter (bindings/python/src) as one extension module, objgraph._core."""
+"""Build the drop-in `objgraph` package: the C engine (engine/src, with the snapshot codec) and
+the CPython adapter (bindings/python/src) as one extension module, objgraph._core. The snapshot
+codec needs protoc-c and libprotobuf-c (Debian: protobuf-c-compiler, libprotobuf-c-dev; see
+scripts/setup.sh): the C code for proto/og/v1/snapshot.proto is generated into the build tree."""
 import glob
 import os
+import shutil
+import subprocess
 import sys
 
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -14,8 +19,7 @@ def rel(*parts):
 
 
 def sources():
-    engine = sorted(p for p in glob.glob(rel("engine", "src", "*.c"))
-                    if not os.path.basename(p).startswith("snapshot"))
+    engine = sorted(glob.glob(rel("engine", "src", "*.c")))
     adapter = sorted(glob.glob(rel("bindings", "python", "src", "*.c")))
     return engine + adapter
 
@@ -23,7 +27,26 @@ def sources():
 def headers():
     return sorted(glob.glob(rel("engine", "include", "og", "*.h"))
                   + glob.glob(rel("engine", "src", "*.h"))
-                  + glob.glob(rel("bindings", "python", "src", "*.h")))
+                  + glob.glob(rel("bindings", "python", "src", "*.h"))
+                  + [rel("proto", "og", "v1", "snapshot.proto")])
+
+
+class build_ext_proto(build_ext):
+    """build_ext that first runs protoc-c on the snapshot schema into the build directory."""
+
+    def build_extensions(self):
+        protoc = shutil.which("protoc-c")
+        if not protoc:
+            sys.exit("objgraph: protoc-c not found; install protobuf-c-compiler and "
+                     "libprotobuf-c-dev (scripts/setup.sh)")
+        gen = os.path.abspath(os.path.join(self.build_temp, "og-proto"))
+        os.makedirs(gen, exist_ok=True)
+        subprocess.check_call([protoc, "--proto_path=" + rel("proto"), "--c_out=" + gen,
+                               rel("proto", "og", "v1", "snapshot.proto")])
+        for ext in self.extensions:
+            ext.sources.append(os.path.join(gen, "og", "v1", "snapshot.pb-c.c"))
+            ext.include_dirs.append(gen)
+        super().build_extensions()
 
 
 extra_compile_args = []
@@ -40,7 +63,9 @@ setup(
             sources=sources(),
             depends=headers(),
             include_dirs=[rel("engine", "include"), rel("bindings", "python", "src")],
+            libraries=["protobuf-c"],
             extra_compile_args=extra_compile_args,
         )
     ],
+    cmdclass={"build_ext": build_ext_proto},
 )
