@@ -237,14 +237,14 @@ def test_graph_files_and_messages(og, in_tmp, capsys, monkeypatch):
     og.show_refs([y], filename="sample-graph.dot")
     out = capsys.readouterr().out
     assert out == "Graph written to sample-graph.dot (4 nodes)\n"
-    assert open("sample-graph.dot", encoding="utf-8").read().startswith("digraph ObjectGraph {\n")
+    assert (in_tmp / "sample-graph.dot").read_text("utf-8").startswith("digraph ObjectGraph {\n")
     og.show_refs([y], filename="sample-graph.png")
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("Graph written to ") and out[0].endswith(".dot (4 nodes)")
     assert os.path.dirname(out[0].split()[3]) == str(in_tmp)
     if og._program_in_path("dot"):
         assert out[1] == "Image generated as sample-graph.png"
-        assert open("sample-graph.png", "rb").read(4) == b"\x89PNG"
+        assert (in_tmp / "sample-graph.png").read_bytes()[:4] == b"\x89PNG"
     with pytest.raises(ValueError):
         og.show_refs([y], filename="a.dot", output=io.StringIO())
     # no filename: xdot when available (stubbed), else a png
@@ -288,7 +288,7 @@ def test_quoting_all_chars_renders(og, in_tmp, capsys):
     d = dict((chr(c), c) for c in range(256))
     og.show_refs([d], filename="all-the-chars.dot", too_many=600)
     assert capsys.readouterr().out.startswith("Graph written to all-the-chars.dot (")
-    text = open("all-the-chars.dot", encoding="utf-8").read()
+    text = (in_tmp / "all-the-chars.dot").read_text("utf-8")
     assert text.count(" -> ") == 256
     if og._program_in_path("dot"):
         import subprocess
