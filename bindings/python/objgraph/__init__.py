@@ -498,15 +498,12 @@ def at_addrs(address_set):
 
     .. versionadded:: 3.4
     """
-    if _isinstance(address_set, (set, frozenset, dict)):
-        ids = address_set
-    else:
-        ids = [a for a in address_set if _isinstance(a, int)] if _isinstance(
-            address_set, (list, tuple, range)) else None
-    if ids is None or any(not _isinstance(a, int) for a in ids):
-        # a general container: ask it, as objgraph does, for every object
+    if not (_isinstance(address_set, (set, frozenset, dict, list, tuple, range))
+            and all(type(a) is int for a in address_set)):
+        # a general container (or one holding non-ints, which compare by
+        # their own __eq__): ask it, as objgraph does, for every object
         return [o for o in gc.get_objects() if id(o) in address_set]
-    return _core.at_addrs(ids, False)
+    return _core.at_addrs(address_set, False)
 
 
 def find_ref_chain(obj, predicate, max_depth=20, extra_ignore=()):
