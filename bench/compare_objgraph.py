@@ -116,7 +116,7 @@ def run_leakhunt(python, env, leakhunt, objects, pathological):
     with open(out) as f:
         steps = json.load(f)["steps"]
     with open(calls_out) as f:
-        calls = json.load(f)
+        calls = [c for c in json.load(f) if c[0] != "is_proper_module"]  # leakhunt's own check
     # every step after the floor is exactly one API call, in order
     names = [n for n in steps if n != FLOOR]
     assert len(names) == len(calls), (names, calls)
