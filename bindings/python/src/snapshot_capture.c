@@ -19,6 +19,11 @@
 #include <frameobject.h>
 #include <structmember.h>
 
+#if PY_VERSION_HEX >= 0x030D0000
+/* Exported (PyAPI_FUNC) but declared only in the internal pycore_dict.h since 3.13. */
+PyAPI_FUNC(Py_ssize_t) _PyDict_SizeOf(PyDictObject *);
+#endif
+
 /* How a type's instances are expanded. */
 enum {
   EXP_GENERIC = 0, /* tp_traverse with field hints */
@@ -206,10 +211,8 @@ static uint64_t shallow_size(PyObject *op) {
     size = (uint64_t)tp->tp_basicsize;
     if (s->table != s->smalltable) size += ((uint64_t)s->mask + 1) * sizeof(setentry);
   }
-#if PY_VERSION_HEX < 0x030D0000
   else if (PyDict_Check(op))
     size = (uint64_t)_PyDict_SizeOf((PyDictObject *)op);
-#endif
   else if (PyType_Check(op))
     size = (tp->tp_flags & Py_TPFLAGS_HEAPTYPE) || (((PyTypeObject *)op)->tp_flags & Py_TPFLAGS_HEAPTYPE)
                ? sizeof(PyHeapTypeObject)
