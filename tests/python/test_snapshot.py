@@ -98,12 +98,21 @@ def test_list_indices_attributes_slots(og):
     assert [(n.label, kind, label) for n, kind, label in _edges(snap, lst)] == [
         ("zeroth", "index", 0), ("first-item-text", "index", 1)]
     attrs = {label: (n.id, kind) for n, kind, label in _edges(snap, _node_of(snap, obj))}
-    if sys.version_info[:2] == (3, 11) or "__dict__" in attrs:
-        # 3.11: inline values named from the type's shared keys; else through __dict__
-        named = attrs if "first" in attrs else {
-            label: (n.id, kind) for n, kind, label in _edges(snap, snap.find(id(obj.__dict__)))}
-        assert named["first"][0] == id(obj.first)
-        assert named["second"][0] == id(obj.second)
+    if "__dict__" in attrs:  # < 3.11, or the instance's dict was materialized
+        assert attrs["__dict__"][1] == "dict"
+        attrs = {label: (n.id, kind)
+                 for n, kind, label in _edges(snap, snap.find(id(obj.__dict__)))}
+        assert attrs["first"] == (id(obj.first), "dict_value")
+    else:  # inline values, named from the type's shared keys
+        assert sys.version_info >= (3, 11)
+        assert attrs["first"] == (id(obj.first), "attr")
+        assert attrs["second"] == (id(obj.second), "attr")
+    fresh = type("Fresh", (), {})()  # a class no other test touched
+    fresh.first = obj.first
+    snap = og.snapshot()
+    fresh_attrs = {label: kind for _, kind, label in _edges(snap, _node_of(snap, fresh))}
+    if sys.version_info >= (3, 11):
+        assert fresh_attrs["first"] == "attr"
     kinds = {kind for n, kind, label in _edges(snap, _node_of(snap, obj))}
     assert "type" in kinds
     slot_edges = {label: n.id for n, kind, label in _edges(snap, _node_of(snap, sl))

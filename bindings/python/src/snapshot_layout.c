@@ -1,19 +1,20 @@
 /* Object layouts the snapshot reads without running code or allocating: an instance's __dict__
- * pointer (never materialized) and, on 3.11, the inline attribute values with the names from the
- * type's shared keys (what tp_traverse visits without names). Only this snapshot file defines
- * Py_BUILD_CORE, and only on 3.11; elsewhere inline values are not named (their edges stay
- * OG_EDGE_OTHER) and only tp_dictoffset dicts are found. */
+ * pointer (never materialized) and, on 3.11-3.13, the inline attribute values with the names
+ * from the type's shared keys (what tp_traverse visits without names). Only this snapshot file
+ * defines Py_BUILD_CORE, and only on those versions; elsewhere (3.9, 3.10 have no inline values;
+ * free-threaded and newer builds are not read) inline values would not be named (their edges
+ * stay OG_EDGE_OTHER) and only tp_dictoffset dicts are found. */
 #include <patchlevel.h>
 
-#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000 && !defined(Py_GIL_DISABLED)
-#define OGPY_LAYOUT_311 1
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
+#define OGPY_LAYOUT_INLINE 1
 #ifndef Py_BUILD_CORE
 #define Py_BUILD_CORE 1
 #endif
 #endif
 #include <Python.h>
 
-#ifdef OGPY_LAYOUT_311
+#ifdef OGPY_LAYOUT_INLINE
 #include <internal/pycore_dict.h>
 #include <internal/pycore_object.h>
 #endif
@@ -35,24 +36,52 @@ static PyObject **dict_slot(PyObject *op) {
   return (PyObject **)((char *)op + off);
 }
 
-#ifdef OGPY_LAYOUT_311
+#ifdef OGPY_LAYOUT_INLINE
+
+/* The managed dict of an instance (borrowed), or NULL. */
+static PyObject *managed_dict(PyObject *op) {
+#if PY_VERSION_HEX >= 0x030D0000
+  return (PyObject *)_PyObject_ManagedDictPointer(op)->dict;
+#elif PY_VERSION_HEX >= 0x030C0000
+  PyDictOrValues dorv = *_PyObject_DictOrValuesPointer(op);
+  return _PyDictOrValues_IsValues(dorv) ? NULL : dorv.dict;
+#else
+  return *_PyObject_ManagedDictPointer(op);
+#endif
+}
 
 PyObject *ogpy_snap_instance_dict(PyObject *op) {
   PyTypeObject *tp = Py_TYPE(op);
-  if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) return *_PyObject_ManagedDictPointer(op);
+  if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) return managed_dict(op);
   PyObject **slot = dict_slot(op);
   return slot ? *slot : NULL;
 }
 
+/* What tp_traverse visits as instance attributes (_PyObject_VisitInstanceAttributes on 3.11
+   and 3.12, PyObject_VisitManagedDict on 3.13), or 0 values. */
 Py_ssize_t ogpy_snap_inline_values(PyObject *op, PyObject *const **values) {
   PyTypeObject *tp = Py_TYPE(op);
   if (!(tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) || !(tp->tp_flags & Py_TPFLAGS_HEAPTYPE))
     return 0;
-  PyDictValues *v = *_PyObject_ValuesPointer(op);
+#if PY_VERSION_HEX >= 0x030D0000
+  if (!(tp->tp_flags & Py_TPFLAGS_INLINE_VALUES)) return 0;
+  PyDictValues *v = _PyObject_InlineValues(op);
+  if (!v->valid) return 0;
+  *values = v->values;
+  return v->capacity;
+#elif PY_VERSION_HEX >= 0x030C0000
   PyDictKeysObject *k = ((PyHeapTypeObject *)tp)->ht_cached_keys;
+  PyDictOrValues dorv = *_PyObject_DictOrValuesPointer(op);
+  if (!_PyDictOrValues_IsValues(dorv) || !k) return 0;
+  *values = _PyDictOrValues_GetValues(dorv)->values;
+  return k->dk_nentries;
+#else
+  PyDictKeysObject *k = ((PyHeapTypeObject *)tp)->ht_cached_keys;
+  PyDictValues *v = *_PyObject_ValuesPointer(op);
   if (!v || !k) return 0;
   *values = v->values;
-  return k->dk_nentries; /* what _PyObject_VisitInstanceAttributes visits */
+  return k->dk_nentries;
+#endif
 }
 
 PyObject *ogpy_snap_inline_name(PyTypeObject *tp, Py_ssize_t i) {

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""objgraph.snapshot() on leakhunt.py's heap: capture, save, load, memory.
+
+    python3 bench/snapshot_python.py [--objects N] [--repeat R] [--dir DIR]
+
+Builds the heap of /work/shared/bench/leakhunt.py (a module-level registry of shards of Session
+instances: about N gc-tracked objects), then reports, each the best of R runs:
+  baseline  gc.get_objects() + gc.get_referents(*all): what objgraph needs to see the same edges
+  capture   objgraph.snapshot() (gc-tracked objects + their untracked referents, labels, sizes)
+  save      Snapshot.save() (atomic, fsync'ed), with file bytes per edge
+  load      objgraph.load(), and the loaded graph's memory (og_graph_memory)
+Not a test: nothing here asserts a time.
+"""
+import argparse
+import gc
+import os
+import sys
+import tempfile
+import time
+
+import objgraph
+
+
+class Session:
+    def __init__(self, i):
+        self.id = i
+        self.user = {"name": "u%d" % i, "roles": ["r", "w"]}
+        self.history = [(i, j) for j in range(3)]
+
+
+registry = {}
+
+
+def build(n):
+    """leakhunt.py's build(): a Session brings about 6 tracked objects."""
+    shard = []
+    for i in range(n // 6):
+        shard.append(Session(i))
+        if len(shard) == 1000:
+            registry[len(registry)] = shard
+            shard = []
+    registry[len(registry)] = shard
+
+
+def best(fn, repeat):
+    times, result = [], None
+    for _ in range(repeat):
+        result = None
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return min(times), result
+
+
+def baseline():
+    objs = gc.get_objects()
+    refs = gc.get_referents(*objs)
+    return len(objs), len(refs)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--objects", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--dir", default=None, help="where the snapshot file goes (default: tmp)")
+    args = ap.parse_args()
+    build(args.objects)
+    gc.collect()
+    gc.disable()  # the collector would run inside the timed calls (they allocate)
+    print("python %s, objgraph from %s" % (sys.version.split()[0], objgraph.__file__))
+    t_base, (nobjs, nrefs) = best(baseline, args.repeat)
+    print("%-34s %8.3f s  (%d objects, %d referents)" % ("gc.get_objects+get_referents", t_base,
+                                                        nobjs, nrefs))
+    t_cap, snap = best(objgraph.snapshot, args.repeat)
+    print("%-34s %8.3f s  (%.2fx baseline; %d nodes, %d edges)" % (
+        "snapshot()", t_cap, t_cap / t_base, snap.node_count, snap.edge_count))
+    t_nok, snap2 = best(lambda: objgraph.snapshot(dict_keys=False), args.repeat)
+    print("%-34s %8.3f s  (%.2fx baseline; %d edges)" % (
+        "snapshot(dict_keys=False)", t_nok, t_nok / t_base, snap2.edge_count))
+    del snap2
+    with tempfile.TemporaryDirectory(dir=args.dir) as d:
+        path = os.path.join(d, "heap.ogsnap")
+        t_save, _ = best(lambda: snap.save(path), args.repeat)
+        size = os.path.getsize(path)
+        print("%-34s %8.3f s  (%d bytes, %.2f bytes/edge, %.2f bytes/node+edge)" % (
+            "save", t_save, size, size / snap.edge_count,
+            size / (snap.node_count + snap.edge_count)))
+        t_load, back = best(lambda: objgraph.load(path), args.repeat)
+        print("%-34s %8.3f s  (%.2fx capture)" % ("load", t_load, t_load / t_cap))
+    mem = back.memory()
+    total = sum(mem.values())
+    print("%-34s %8.1f MiB (nodes %.1f, edges %.1f, strings %.1f MiB; %.1f bytes/node)" % (
+        "loaded graph memory", total / 2**20, mem["nodes"] / 2**20, mem["edges"] / 2**20,
+        mem["strings"] / 2**20, total / back.node_count))
+    gc.enable()
+
+
+if __name__ == "__main__":
+    main()
