@@ -440,3 +440,23 @@ def test_objgraph_tool_reads_snapshots(og, tmp_path):
     run("render", path, "--id", str(id(_leak_cache["k"][0])), "-o", svg)
     with open(svg) as f:
         assert "<svg" in f.read()
+
+
+def _frame_with_locals():
+    local_marker = ["frame-local"]
+    try:
+        raise ValueError("for a traceback")
+    except ValueError as e:
+        return e.__traceback__.tb_frame, local_marker
+
+
+def test_frame_locals_named(og):
+    frame, marker = _frame_with_locals()
+    snap = og.snapshot()
+    f = _node_of(snap, frame)
+    assert f.type == "frame" and f.flags & og._snapshot.NODE_FRAME
+    assert f.label.startswith(__file__.rstrip("c")) and ":" in f.label
+    edges = {label: (n.id, kind) for n, kind, label in _edges(snap, f)}
+    assert id(marker) in [n.id for n, kind, label in _edges(snap, f)]
+    if sys.version_info >= (3, 11):  # a finished frame owning its locals: named
+        assert edges["local_marker"] == (id(marker), "local")

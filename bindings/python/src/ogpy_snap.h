@@ -21,6 +21,10 @@ Py_ssize_t ogpy_snap_inline_values(PyObject *op, PyObject *const **values);
 /* Name (borrowed str, or NULL) of inline value i of instances of tp. */
 PyObject *ogpy_snap_inline_name(PyTypeObject *tp, Py_ssize_t i);
 
+/* Fast locals of a frame object owning its data (3.11-3.13): *values (borrowed, entries may be
+   NULL) as tp_traverse visits them, *names the code's co_localsplusnames; 0 otherwise. */
+Py_ssize_t ogpy_snap_frame_locals(PyObject *frame, PyObject *const **values, PyObject **names);
+
 /* ---- text without Python code (snapshot_text.c) ------------------------------------------- */
 
 /* Up to max bytes of the UTF-8 of a str object (cut at a character boundary; lone surrogates

@@ -75,9 +75,11 @@ typedef struct expand_ctx {
   uint32_t elem_kind;
   hint h[HINTS];
   int nh;
-  PyObject *const *vals; /* inline values, matched in order */
+  PyObject *const *vals; /* inline values or frame locals, matched in order */
   Py_ssize_t nvals, vcur;
-  PyTypeObject *vtype;
+  PyTypeObject *vtype; /* inline values: names from the type's shared keys */
+  PyObject *vnames;    /* frame locals: names from this tuple */
+  uint32_t vkind;
 } expand_ctx;
 
 /* ---- small helpers ------------------------------------------------------------------------ */
@@ -341,8 +343,9 @@ static int visit_ref(PyObject *op, void *arg) {
   if (e->vcur < e->nvals) { /* inline values come as one run, in order, NULLs skipped */
     while (e->vcur < e->nvals && !e->vals[e->vcur]) e->vcur++;
     if (e->vcur < e->nvals && e->vals[e->vcur] == op) {
-      kind = OG_EDGE_ATTR;
-      label = name_label(e->c, ogpy_snap_inline_name(e->vtype, e->vcur));
+      kind = e->vkind;
+      label = name_label(e->c, e->vnames ? PyTuple_GET_ITEM(e->vnames, e->vcur)
+                                         : ogpy_snap_inline_name(e->vtype, e->vcur));
       e->vcur++;
       if (label == UINT32_MAX) return -1;
       return add_edge(e->c, e->src, op, kind, label);
@@ -410,9 +413,16 @@ static void type_specific_hints(expand_ctx *e, PyObject *op) {
   }
 #if PY_VERSION_HEX >= 0x030B0000
   else if (tp == &PyFrame_Type) {
-    PyObject *g = PyFrame_GetGlobals((PyFrameObject *)op); /* new ref to an existing dict */
-    hint_add(e, g, OG_EDGE_GLOBALS, cstr_label(c, "f_globals"));
-    Py_XDECREF(g);
+    e->nvals = ogpy_snap_frame_locals(op, &e->vals, &e->vnames);
+    e->vkind = OG_EDGE_LOCAL;
+    if (e->nvals) { /* its data is its own: these fields are safe to read */
+      PyObject *g = PyFrame_GetGlobals((PyFrameObject *)op); /* new ref to an existing dict */
+      hint_add(e, g, OG_EDGE_GLOBALS, cstr_label(c, "f_globals"));
+      Py_XDECREF(g);
+      PyObject *code = (PyObject *)PyFrame_GetCode((PyFrameObject *)op);
+      FIELD(code, "f_code");
+      Py_XDECREF(code);
+    }
   }
 #endif
 }
@@ -425,6 +435,8 @@ static int expand_generic(snapcap *c, og_index i, PyObject *op, const tinfo *t) 
   e.nh = 0;
   e.nvals = e.vcur = 0;
   e.vals = NULL;
+  e.vnames = NULL;
+  e.vkind = OG_EDGE_ATTR;
   PyTypeObject *tp = Py_TYPE(op);
   e.vtype = tp;
   if (tp->tp_flags & Py_TPFLAGS_HEAPTYPE) {

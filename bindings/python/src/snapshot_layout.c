@@ -16,12 +16,14 @@
 
 #ifdef OGPY_LAYOUT_INLINE
 #include <internal/pycore_dict.h>
+#include <internal/pycore_frame.h>
 #include <internal/pycore_object.h>
 #endif
 
 PyObject *ogpy_snap_instance_dict(PyObject *op);
 Py_ssize_t ogpy_snap_inline_values(PyObject *op, PyObject *const **values);
 PyObject *ogpy_snap_inline_name(PyTypeObject *tp, Py_ssize_t i);
+Py_ssize_t ogpy_snap_frame_locals(PyObject *frame, PyObject *const **values, PyObject **names);
 
 /* The tp_dictoffset slot (as _PyObject_DictPointer computes it), or NULL. */
 static PyObject **dict_slot(PyObject *op) {
@@ -91,7 +93,29 @@ PyObject *ogpy_snap_inline_name(PyTypeObject *tp, Py_ssize_t i) {
   return DK_UNICODE_ENTRIES(k)[i].me_key;
 }
 
+/* The fast locals of a frame object that owns its data (tp_traverse visits localsplus[0..
+   stacktop) then; a running frame's are not visited), named by co_localsplusnames. */
+Py_ssize_t ogpy_snap_frame_locals(PyObject *frame, PyObject *const **values, PyObject **names) {
+  _PyInterpreterFrame *f = ((PyFrameObject *)frame)->f_frame;
+  if (!f || f->owner != FRAME_OWNED_BY_FRAME_OBJECT) return 0;
+#if PY_VERSION_HEX >= 0x030D0000
+  if (!f->f_executable || !PyCode_Check(f->f_executable)) return 0;
+  PyCodeObject *co = (PyCodeObject *)f->f_executable;
 #else
+  PyCodeObject *co = f->f_code;
+#endif
+  if (!co || !co->co_localsplusnames || !PyTuple_Check(co->co_localsplusnames)) return 0;
+  Py_ssize_t n = PyTuple_GET_SIZE(co->co_localsplusnames);
+  *names = co->co_localsplusnames;
+  *values = f->localsplus;
+  return f->stacktop < n ? f->stacktop : n;
+}
+
+#else
+
+Py_ssize_t ogpy_snap_frame_locals(PyObject *frame, PyObject *const **values, PyObject **names) {
+  return 0;
+}
 
 PyObject *ogpy_snap_instance_dict(PyObject *op) {
 #ifdef Py_TPFLAGS_MANAGED_DICT
