@@ -19,6 +19,14 @@
    callback must not run Python code, allocate gc objects or free objects. */
 typedef int (*ogpy_visit_fn)(PyObject *op, void *arg);
 
+/* Prefetch an object (and its gc header) a few steps ahead in an array-driven pass. */
+#if defined(__GNUC__) || defined(__clang__)
+#define OGPY_PREFETCH_OBJ(op) __builtin_prefetch((const char *)(op)-16)
+#else
+#define OGPY_PREFETCH_OBJ(op) ((void)0)
+#endif
+#define OGPY_AHEAD 8
+
 /* Visit every gc-tracked object. Returns 0, or the callback's non-zero value. */
 int ogpy_heap_visit(ogpy_visit_fn fn, void *arg);
 

@@ -84,6 +84,7 @@ static int build_edges(ogpy_refgraph *g, PyObject *const *extra, size_t nextra,
   edge_ctx e = {g, all};
   for (size_t i = 0; i < g->n; i++) {
     out_off[i] = (uint32_t)g->ne;
+    if (i + OGPY_AHEAD < g->n) OGPY_PREFETCH_OBJ(g->objs[i + OGPY_AHEAD]);
     if (i < g->ntracked && ogpy_traverse(g->objs[i], visit_ref, &e) < 0) return -1;
     if (g->ne > UINT32_MAX - 1) return -2;
   }
@@ -178,7 +179,10 @@ PyObject *ogpy_refgraph_leaking(const ogpy_refgraph *g, const og_index *cand, si
 }
 
 void ogpy_refgraph_free(ogpy_refgraph *g) {
-  for (size_t i = 0; i < g->n; i++) Py_DECREF(g->objs[i]);
+  for (size_t i = 0; i < g->n; i++) {
+    if (i + OGPY_AHEAD < g->n) OGPY_PREFETCH_OBJ(g->objs[i + OGPY_AHEAD]);
+    Py_DECREF(g->objs[i]);
+  }
   PyMem_RawFree(g->objs);
   PyMem_RawFree(g->dst);
   PyMem_RawFree(g->out_off);

@@ -33,6 +33,7 @@ typedef struct query {
   PyObject **held;  /* with a filter: every object, strong references */
   size_t nheld, capheld;
   int single; /* stop at the first selected object */
+  uintptr_t touch; /* see visit_ids */
   int err;
 } query;
 
@@ -91,9 +92,12 @@ static int visit(PyObject *op, void *arg) {
   return take(q, op);
 }
 
-/* at_addrs' walk: only the address is tested (the object is not read). */
+/* at_addrs' walk: only the address is tested. Reading the object's type anyway makes the walk
+   about twice as fast here (measured at 700k objects: 40 -> 22 ms), presumably because the
+   object's cache line is then requested early, ahead of the next-pointer chase. */
 static int visit_ids(PyObject *op, void *arg) {
   query *q = (query *)arg;
+  q->touch ^= (uintptr_t)Py_TYPE(op);
   if (ogpy_ptrmap_get(q->ids, (uintptr_t)op) == UINT32_MAX || op == q->out) return 0;
   if (PyList_Append(q->out, op) < 0) return q->err = -1;
   return q->single ? 1 : 0;
