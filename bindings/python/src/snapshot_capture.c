@@ -530,8 +530,12 @@ static int walk(snapcap *c) {
   if (intern(c, &c->s_dict, "__dict__", 8) < 0) return -1;
   if (ogpy_heap_visit(visit_tracked, c)) return fail(c, OG_ENOMEM);
   c->ntracked = c->n;
-  for (size_t i = 0; i < c->n; i++) /* c->n grows as referents are met */
+  for (size_t i = 0; i < c->n; i++) { /* c->n grows as referents are met */
+#if defined(__GNUC__) || defined(__clang__)
+    if (i + 8 < c->n) __builtin_prefetch((const char *)c->objs[i + 8] - 16); /* gc header */
+#endif
     if (expand(c, (og_index)i) < 0) return -1;
+  }
   return 0;
 }
 
