@@ -44,15 +44,15 @@ static int ids_to_map(ogpy_ptrmap *map, PyObject *ids) {
   PyObject *it = PyObject_GetIter(ids);
   if (!it) return -1;
   PyObject *item;
-  while ((item = PyIter_Next(it))) {
-    if (PyLong_Check(item)) {
-      void *p = PyLong_AsVoidPtr(item);
-      if (p && ogpy_ptrmap_put(map, (uintptr_t)p, 0, NULL) < 0) PyErr_NoMemory();
-      if (PyErr_Occurred()) PyErr_Clear();
-    }
+  int rc = 0;
+  while (rc == 0 && (item = PyIter_Next(it))) {
+    void *p = PyLong_Check(item) ? PyLong_AsVoidPtr(item) : NULL;
+    if (!p) PyErr_Clear(); /* not an int, or not an address: it cannot name an object */
+    else if (ogpy_ptrmap_put(map, (uintptr_t)p, 0, NULL) < 0) rc = -1;
     Py_DECREF(item);
   }
   Py_DECREF(it);
+  if (rc < 0) PyErr_NoMemory();
   return PyErr_Occurred() ? -1 : 0;
 }
 
