@@ -35,9 +35,11 @@ objgraph.show_growth(limit=3)
 computate_something()
 objgraph.show_growth()
 
-leaked = random.choice(objgraph.by_type('MyBigFatObject'))
-chain = objgraph.find_backref_chain(leaked, objgraph.is_proper_module)
-objgraph.show_chain(chain, filename='chain.png')
+objgraph.show_chain(
+    objgraph.find_backref_chain(
+        random.choice(objgraph.by_type('MyBigFatObject')),
+        objgraph.is_proper_module),
+    filename='chain.png')
 
 # Reference counting bugs: legitimate roots
 roots = objgraph.get_leaking_objects()
@@ -45,10 +47,10 @@ print(len(roots), "objects with no referrers")
 objgraph.show_most_common_types(objects=roots)
 
 # Beyond objgraph: save the whole heap, analyse it later (objgraph-tool, another process, machine...)
-if hasattr(objgraph, 'snapshot'):
-    snap = objgraph.snapshot()
-    snap.save('leak.pb')
-    print("snapshot saved to leak.pb; leaked object id: 0x%x" % id(leaked))
-    with open('leaked-id.txt', 'w') as f:
-        f.write('0x%x\n' % id(leaked))
+leaked_id = id(objgraph.by_type('MyBigFatObject')[0])  # an id only: no reference kept
+snap = objgraph.snapshot()
+snap.save('leak.pb')
+print("snapshot saved to leak.pb; a leaked MyBigFatObject has id 0x%x" % leaked_id)
+with open('leaked-id.txt', 'w') as f:
+    f.write('0x%x\n' % leaked_id)
 sys.stdout.flush()
