@@ -141,6 +141,10 @@ int og_builder_find(og_index *out, const og_builder *b, og_id id) {
   return OG_OK;
 }
 
+og_index og_builder_lookup(const og_builder *b, og_id id) {
+  return b ? og__idmap_find(&b->ids, b->nodes.id, id) : OG_INDEX_NONE;
+}
+
 og_index og_builder_node_count(const og_builder *b) { return b ? b->nodes.count : 0; }
 
 /* Edges stopped arriving grouped by source: write down every source so far from the degrees. */

@@ -53,6 +53,10 @@ int og_graph_find(og_index *out, const og_graph *g, og_id id) {
   return OG_OK;
 }
 
+og_index og_graph_lookup(const og_graph *g, og_id id) {
+  return g ? og__idmap_find(&g->ids, g->nodes.id, id) : OG_INDEX_NONE;
+}
+
 const char *og_graph_str(const og_graph *g, og_str s, size_t *len_out) {
   if (!g || s >= g->strs.count) {
     if (len_out) *len_out = 0;

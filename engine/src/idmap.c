@@ -30,10 +30,10 @@ static int rebuild(og_idmap *m, const og_allocator *a, const og_id *ids, size_t 
 }
 
 int og__idmap_reserve(og_idmap *m, const og_allocator *a, const og_id *ids, size_t n) {
-  /* keep load <= 0.8 while building; existing nodes are 0..n-1 after the insertion */
-  if (m->cap && (n + 1) * 5 <= m->cap * 4) return OG_OK;
+  /* keep load <= 1/2 while building, so that misses (new ids) stay short probes */
+  if (m->cap && (n + 1) * 2 <= m->cap) return OG_OK;
   size_t cap = m->cap ? m->cap * 2 : 64;
-  while ((n + 1) * 5 > cap * 4) cap *= 2;
+  while ((n + 1) * 2 > cap) cap *= 2;
   return rebuild(m, a, ids, n, cap);
 }
 

@@ -129,6 +129,9 @@ void CheckSmallGraph(og_graph *g) {
   EXPECT_EQ(1u, idx);
   EXPECT_EQ(OG_ENOTFOUND, og_graph_find(&idx, g, 201));
   EXPECT_EQ(OG_INDEX_NONE, idx);
+  EXPECT_EQ(1u, og_graph_lookup(g, 200));
+  EXPECT_EQ(OG_INDEX_NONE, og_graph_lookup(g, 201));
+  EXPECT_EQ(OG_INDEX_NONE, og_graph_lookup(nullptr, 200));
   size_t deg;
   ASSERT_EQ(OG_OK, og_graph_out_degree(&deg, g, 0));
   EXPECT_EQ(3u, deg);
@@ -231,6 +234,8 @@ TEST(Errors, BadArgumentsGiveCodesAndMessages) {
   EXPECT_EQ(OG_EINVALID, og_builder_set_flags(b.b, 5, 0));
   EXPECT_EQ(OG_EINVALID, og_builder_set_label(b.b, 0, 77));
   EXPECT_EQ(OG_ENOTFOUND, og_builder_find(&idx, b.b, 2));
+  EXPECT_EQ(OG_INDEX_NONE, og_builder_lookup(b.b, 2));
+  EXPECT_EQ(0u, og_builder_lookup(b.b, 1));
   EXPECT_EQ(OG_OK, og_builder_find(&idx, b.b, 1));
   EXPECT_EQ(0u, idx);
   EXPECT_EQ(OG_EINVALID, og_builder_finish(nullptr, b.b));

@@ -113,6 +113,10 @@ OG_EXTERN int og_builder_set_label(og_builder *b, og_index node, og_str label);
 /* Index of the node with this id. Errors: OG_ENOTFOUND, OG_EINVALID. O(1) expected. */
 OG_EXTERN int og_builder_find(og_index *out, const og_builder *b, og_id id);
 
+/* Index of the node with this id, or OG_INDEX_NONE (also for NULL): a miss is no error, so hot
+   loops that mostly miss pay no message formatting. O(1) expected. */
+OG_EXTERN og_index og_builder_lookup(const og_builder *b, og_id id);
+
 /* Number of nodes added so far (0 for NULL). */
 OG_EXTERN og_index og_builder_node_count(const og_builder *b);
 
@@ -144,6 +148,10 @@ OG_EXTERN int og_graph_node(og_node_info *out, const og_graph *g, og_index node)
 
 /* Index of the node with this id. Errors: OG_ENOTFOUND, OG_EINVALID. O(1) expected. */
 OG_EXTERN int og_graph_find(og_index *out, const og_graph *g, og_id id);
+
+/* Index of the node with this id, or OG_INDEX_NONE (also for NULL); no error is recorded.
+   O(1) expected. */
+OG_EXTERN og_index og_graph_lookup(const og_graph *g, og_id id);
 
 /* Bytes of an interned string (not NUL-terminated in general; *len_out gets the length).
    Returns NULL for an unknown handle. Borrowed. */
