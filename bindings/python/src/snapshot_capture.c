@@ -282,7 +282,9 @@ static int node_label(snapcap *c, og_str *out, PyObject *op) {
   return n >= 0 ? small_label(c, out, 0, n, buf, ln) : intern(c, out, buf, ln);
 }
 
-static og_index add_node(snapcap *c, PyObject *op, int numbered) {
+/* how: 1 = number it in its gc header (tracked objects of the walk), 2 = no map entry (a referent
+   with a single reference), 0 = into the address map. */
+static og_index add_node(snapcap *c, PyObject *op, int how) {
   uint32_t slot = type_slot(c, Py_TYPE(op));
   if (slot == UINT32_MAX) return OG_INDEX_NONE;
   const tinfo *t = &c->types[slot];
@@ -302,9 +304,9 @@ static og_index add_node(snapcap *c, PyObject *op, int numbered) {
   int r = og_builder_add_node(&idx, c->b, (og_id)(uintptr_t)op, t->handle, shallow_size(op), flags,
                               refcnt, label);
   if (r != OG_OK) return fail(c, r), OG_INDEX_NONE;
-  if (numbered)
+  if (how == 1)
     ogpy_heap_number_set(op, idx);
-  else if (ogpy_ptrmap_put(&c->map, (uintptr_t)op, idx, NULL) < 0)
+  else if (how == 0 && ogpy_ptrmap_put(&c->map, (uintptr_t)op, idx, NULL) < 0)
     return fail(c, OG_ENOMEM), OG_INDEX_NONE;
   c->slots[c->n] = slot;
   c->objs[c->n++] = op;
@@ -324,9 +326,27 @@ static og_index lookup(snapcap *c, PyObject *op) {
   return ogpy_ptrmap_get(&c->map, (uintptr_t)op);
 }
 
+/* A node for an object met as a referent. Tracked objects are found by number (or in the map).
+   An untracked one with a reference count of 1 is held by this referrer only, so it is met
+   once: it needs no entry in the address map (most untracked tuples, strs and ints). Should it be met again anyway (a weakref's referent, a
+   borrowed reference), the builder reports the duplicate id and has its index. */
+static og_index referent_node(snapcap *c, PyObject *op) {
+  if (Py_REFCNT(op) != 1 || (PyObject_IS_GC(op) && PyObject_GC_IsTracked(op))) {
+    og_index dst = lookup(c, op);
+    return dst != OG_INDEX_NONE ? dst : add_node(c, op, 0);
+  }
+  og_index dst = add_node(c, op, 2);
+  if (dst == OG_INDEX_NONE && c->rc == OG_EEXISTS) {
+    c->rc = 0;
+    og_error_clear();
+    if (og_builder_find(&dst, c->b, (og_id)(uintptr_t)op) != OG_OK) return fail(c, OG_ENOMEM), OG_INDEX_NONE;
+  }
+  return dst;
+}
+
 static int add_edge(snapcap *c, og_index src, PyObject *target, uint32_t kind, uint32_t label) {
-  og_index dst = lookup(c, target);
-  if (dst == OG_INDEX_NONE && (dst = add_node(c, target, 0)) == OG_INDEX_NONE) return -1;
+  og_index dst = referent_node(c, target);
+  if (dst == OG_INDEX_NONE) return -1;
   int rc = og_builder_add_edge(c->b, src, dst, (og_edge_kind)kind, label);
   return rc == OG_OK ? 0 : fail(c, rc);
 }

@@ -63,6 +63,22 @@ size_t ogpy_snap_str_utf8(char *buf, size_t max, PyObject *s) {
 
 /* ---- reprs of builtin scalars ------------------------------------------------------------- */
 
+/* Decimal digits of v into buf (no NUL); returns the length, 0 if max is too small. Faster than
+   snprintf, which showed in profiles of whole-heap captures (one label per int). */
+static size_t put_int(char *buf, size_t max, long long v) {
+  char tmp[24];
+  size_t n = 0;
+  unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+  do {
+    tmp[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0) tmp[n++] = '-';
+  if (n > max) return 0;
+  for (size_t i = 0; i < n; i++) buf[i] = tmp[n - 1 - i];
+  return n;
+}
+
 const char *ogpy_snap_type_short(PyTypeObject *tp, size_t *len) {
   if (tp->tp_flags & Py_TPFLAGS_HEAPTYPE) {
     PyObject *name = ((PyHeapTypeObject *)tp)->ht_name;
@@ -149,8 +165,7 @@ static size_t int_text(char *buf, size_t max, PyObject *v) {
     PyErr_Clear();
     return 0;
   }
-  int n = snprintf(buf, max, "%lld", x);
-  return n > 0 && (size_t)n < max ? (size_t)n : 0;
+  return put_int(buf, max, x);
 }
 
 static size_t float_text(char *buf, size_t max, PyObject *v) {
@@ -191,8 +206,10 @@ static size_t field_text(char *buf, size_t max, PyObject *s) {
 }
 
 static size_t items(char *buf, size_t max, Py_ssize_t n) {
-  int k = snprintf(buf, max, "%zd items", n);
-  return k > 0 && (size_t)k < max ? (size_t)k : 0;
+  size_t k = put_int(buf, max, n);
+  if (!k || k + 6 > max) return 0;
+  memcpy(buf + k, " items", 6);
+  return k + 6;
 }
 
 /* A module's __name__ by scanning its dict for an exact str key (no lookup that could call a
