@@ -199,6 +199,28 @@ static uint64_t int_size(PyObject *op) {
 #endif
 }
 
+/* Does ob_size count the items of tp's instances? Not every type with a tp_itemsize has one
+   (3.11+ frames are PyObject_HEAD only): trust it for the known var-sized builtins and heap
+   types (which inherit their base's layout); others get their basic size. */
+static int var_sized(PyTypeObject *tp) {
+  return (tp->tp_flags & Py_TPFLAGS_HEAPTYPE) || tp == &PyTuple_Type || tp == &PyBytes_Type ||
+         tp == &PyCode_Type;
+}
+
+/* frame.__sizeof__: the frame plus room for the code's locals and stack. */
+static uint64_t frame_size(PyObject *op) {
+  uint64_t size = (uint64_t)Py_TYPE(op)->tp_basicsize;
+#if PY_VERSION_HEX >= 0x030B0000
+  PyCodeObject *code = PyFrame_GetCode((PyFrameObject *)op); /* new reference, no allocation */
+  if (code) {
+    size += ((uint64_t)PyTuple_GET_SIZE(code->co_localsplusnames) + (uint64_t)code->co_stacksize) *
+            sizeof(PyObject *);
+    Py_DECREF(code);
+  }
+#endif
+  return size;
+}
+
 static uint64_t shallow_size(PyObject *op) {
   PyTypeObject *tp = Py_TYPE(op);
   uint64_t size;
@@ -219,9 +241,11 @@ static uint64_t shallow_size(PyObject *op) {
     size = (tp->tp_flags & Py_TPFLAGS_HEAPTYPE) || (((PyTypeObject *)op)->tp_flags & Py_TPFLAGS_HEAPTYPE)
                ? sizeof(PyHeapTypeObject)
                : sizeof(PyTypeObject);
+  else if (tp == &PyFrame_Type)
+    size = frame_size(op);
   else {
     size = (uint64_t)tp->tp_basicsize;
-    if (tp->tp_itemsize) {
+    if (tp->tp_itemsize && var_sized(tp)) {
       Py_ssize_t n = Py_SIZE(op);
       size += (uint64_t)(n < 0 ? -n : n) * (uint64_t)tp->tp_itemsize;
     }

@@ -229,8 +229,18 @@ static size_t frame_label(char *buf, size_t max, PyObject *op) {
 #if PY_VERSION_HEX >= 0x030900B1
   PyCodeObject *code = PyFrame_GetCode((PyFrameObject *)op);
   if (!code) return 0;
-  size_t n = field_text(buf, max - 24, code->co_filename);
+  char path[1024];
+  size_t n = field_text(path, sizeof path, code->co_filename), keep = max - 24;
   Py_DECREF(code);
+  if (n > keep) { /* keep the end of a long path: "...<tail>" */
+    size_t from = n - (keep - 3);
+    while (from < n && ((unsigned char)path[from] & 0xC0) == 0x80) from++; /* whole chars */
+    memcpy(buf, "...", 3);
+    memcpy(buf + 3, path + from, n - from);
+    n = 3 + (n - from);
+  } else {
+    memcpy(buf, path, n);
+  }
   int k = snprintf(buf + n, 24, ":%d", PyFrame_GetLineNumber((PyFrameObject *)op));
   return k > 0 ? n + (size_t)k : n;
 #else
