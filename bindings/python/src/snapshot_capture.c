@@ -46,7 +46,6 @@ typedef struct snapcap {
   size_t n, cap;
   size_t ntracked;
   int numbered; /* tracked objects from the walk carry their index in their gc header */
-  ogpy_ptrmap map;   /* address -> index for nodes not numbered in their gc header */
   ogpy_ptrmap strs;  /* label source (str object or C string address) -> og_str */
   ogpy_ptrmap tmap;  /* PyTypeObject* -> tinfo slot */
   PyTypeObject *tc_key[64]; /* direct-mapped cache in front of tmap */
@@ -306,9 +305,9 @@ static int node_label(snapcap *c, og_str *out, PyObject *op) {
   return n >= 0 ? small_label(c, out, 0, n, buf, ln) : intern(c, out, buf, ln);
 }
 
-/* how: 1 = number it in its gc header (tracked objects of the walk), 2 = no map entry (a referent
-   with a single reference), 0 = into the address map. */
-static og_index add_node(snapcap *c, PyObject *op, int how) {
+/* numbered: keep its index in its gc header (tracked objects of the walk); other nodes are found
+   through the builder's id map (og_builder_lookup). */
+static og_index add_node(snapcap *c, PyObject *op, int numbered) {
   uint32_t slot = type_slot(c, Py_TYPE(op));
   if (slot == UINT32_MAX) return OG_INDEX_NONE;
   const tinfo *t = &c->types[slot];
@@ -328,10 +327,7 @@ static og_index add_node(snapcap *c, PyObject *op, int how) {
   int r = og_builder_add_node(&idx, c->b, (og_id)(uintptr_t)op, t->handle, shallow_size(op), flags,
                               refcnt, label);
   if (r != OG_OK) return fail(c, r), OG_INDEX_NONE;
-  if (how == 1)
-    ogpy_heap_number_set(op, idx);
-  else if (how == 0 && ogpy_ptrmap_put(&c->map, (uintptr_t)op, idx, NULL) < 0)
-    return fail(c, OG_ENOMEM), OG_INDEX_NONE;
+  if (numbered) ogpy_heap_number_set(op, idx);
   c->slots[c->n] = slot;
   c->objs[c->n++] = op;
   return idx;
@@ -347,23 +343,24 @@ static og_index lookup(snapcap *c, PyObject *op) {
     uint32_t j = ogpy_heap_number_get(op);
     if (j < c->ntracked && c->objs[j] == op) return j;
   }
-  return ogpy_ptrmap_get(&c->map, (uintptr_t)op);
+  return og_builder_lookup(c->b, (og_id)(uintptr_t)op);
 }
 
-/* A node for an object met as a referent. Tracked objects are found by number (or in the map).
+/* A node for an object met as a referent. Tracked objects are found by number (or by id).
    An untracked one with a reference count of 1 is held by this referrer only, so it is met
-   once: it needs no entry in the address map (most untracked tuples, strs and ints). Should it be met again anyway (a weakref's referent, a
-   borrowed reference), the builder reports the duplicate id and has its index. */
+   once: it needs no lookup (most untracked tuples, strs and ints). Should it be met again
+   anyway (a weakref's referent, a borrowed reference), the builder reports the duplicate id. */
 static og_index referent_node(snapcap *c, PyObject *op) {
   if (Py_REFCNT(op) != 1 || (PyObject_IS_GC(op) && PyObject_GC_IsTracked(op))) {
     og_index dst = lookup(c, op);
     return dst != OG_INDEX_NONE ? dst : add_node(c, op, 0);
   }
-  og_index dst = add_node(c, op, 2);
+  og_index dst = add_node(c, op, 0);
   if (dst == OG_INDEX_NONE && c->rc == OG_EEXISTS) {
     c->rc = 0;
     og_error_clear();
-    if (og_builder_find(&dst, c->b, (og_id)(uintptr_t)op) != OG_OK) return fail(c, OG_ENOMEM), OG_INDEX_NONE;
+    dst = og_builder_lookup(c->b, (og_id)(uintptr_t)op);
+    if (dst == OG_INDEX_NONE) fail(c, OG_ERROR);
   }
   return dst;
 }
@@ -563,7 +560,6 @@ static void cap_free(snapcap *c) {
   PyMem_RawFree(c->objs);
   PyMem_RawFree(c->slots);
   PyMem_RawFree(c->types);
-  ogpy_ptrmap_free(&c->map);
   ogpy_ptrmap_free(&c->strs);
   ogpy_ptrmap_free(&c->tmap);
   ogpy_ptrmap_free(&c->modules);
@@ -588,10 +584,8 @@ int ogpy_snap_capture(og_graph **out, ogpy_snap_stats *st, int dict_keys) {
   memset(&c, 0, sizeof c);
   *out = NULL;
   c.dict_keys = dict_keys;
-  Py_ssize_t hint = ogpy_heap_count_hint();
   int rc = og_builder_new(&c.b, NULL);
-  if (rc != OG_OK || ogpy_ptrmap_init(&c.map, ogpy_heap_can_number() ? 1 << 16 : (size_t)hint) < 0 ||
-      ogpy_ptrmap_init(&c.strs, 1 << 12) < 0 || ogpy_ptrmap_init(&c.tmap, 1 << 10) < 0 ||
+  if (rc != OG_OK || ogpy_ptrmap_init(&c.strs, 1 << 12) < 0 || ogpy_ptrmap_init(&c.tmap, 1 << 10) < 0 ||
       ogpy_ptrmap_init(&c.modules, 1 << 10) < 0) {
     cap_free(&c);
     return ogpy_raise_og(rc != OG_OK ? rc : OG_ENOMEM), -1;

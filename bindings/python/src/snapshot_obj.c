@@ -216,11 +216,8 @@ static PyObject *snap_nodes(snapobj *s, PyObject *arg) {
 static PyObject *snap_find(snapobj *s, PyObject *arg) {
   unsigned long long id = PyLong_AsUnsignedLongLong(arg);
   if (id == (unsigned long long)-1 && PyErr_Occurred()) return NULL;
-  og_index i;
-  if (og_graph_find(&i, s->g, (og_id)id) != OG_OK) {
-    og_error_clear();
-    Py_RETURN_NONE;
-  }
+  og_index i = og_graph_lookup(s->g, (og_id)id);
+  if (i == OG_INDEX_NONE) Py_RETURN_NONE;
   return PyLong_FromUnsignedLong(i);
 }
 
