@@ -469,3 +469,31 @@ def test_frame_locals_named(og):
     assert id(marker) in [n.id for n, kind, label in _edges(snap, f)]
     if sys.version_info >= (3, 11):  # a finished frame owning its locals: named
         assert edges["local_marker"] == (id(marker), "local")
+
+
+class Referent:
+    pass
+
+
+def test_weak_references_not_followed_by_default(og):
+    import weakref
+    target = Referent()
+    holder = {"weak": weakref.ref(target)}  # the only path through a weakref
+    strong = [target]
+    snap = og.snapshot()
+    t = _node_of(snap, target)
+    w = _node_of(snap, holder["weak"])
+    assert w.flags & og._snapshot.NODE_WEAKREF
+    assert (t.id, "weak") in [(n.id, kind) for n, kind, _ in snap.referents(w)]
+    # like gc.get_referrers: the weakref is no referrer, the list is
+    chain = snap.find_backref_chain(t, lambda n: n.id in (id(holder), id(strong)))
+    assert chain[0].id == id(strong)
+    chain = snap.find_backref_chain(t, lambda n: n.id == id(holder), weak=True)
+    assert [n.id for n in chain] == [id(holder), id(holder["weak"]), id(target)]
+    assert snap.find_backref_chain(t, lambda n: n.id == id(holder)) == [t]
+    out = io.StringIO()
+    snap.show_backrefs([t], max_depth=1, output=out)
+    assert "o%d " % w.id not in out.getvalue() and "o%d[" % w.id not in out.getvalue()
+    out = io.StringIO()
+    snap.show_backrefs([t], max_depth=1, output=out, weak=True)
+    assert "o%d -> o%d" % (w.id, t.id) in out.getvalue()

@@ -30,6 +30,7 @@ NODE_FUNCTION = _core.NODE_FUNCTION
 NODE_HAS_DEL = _core.NODE_HAS_DEL
 NODE_CONTAINER = _core.NODE_CONTAINER
 NODE_IMMORTAL = _core.NODE_IMMORTAL
+NODE_WEAKREF = _core.NODE_WEAKREF  # a weak reference object (adapter flag)
 
 _ORDER = {'first': 0, 'count': 1, 'size': 2}
 
@@ -201,32 +202,34 @@ class Snapshot:
                     out.append(i)
         return out
 
-    def find_backref_chain(self, node, predicate=None, max_depth=20, extra_ignore=()):
+    def find_backref_chain(self, node, predicate=None, max_depth=20, extra_ignore=(),
+                           weak=False):
         """[match, ..., node]: the shortest chain of referrers from a node satisfying
         ``predicate`` (a callable over SnapshotNode, an int flag mask, or objgraph's
-        is_proper_module / None: a module in sys.modules) down to ``node``; [node] if none."""
+        is_proper_module / None: a module in sys.modules) down to ``node``; [node] if none.
+        Weak references are not followed (as gc.get_referrers) unless ``weak``."""
         chain = self._g.chain(self._index(node), True, max_depth, self._predicate(predicate),
-                              self._ignore(extra_ignore))
+                              self._ignore(extra_ignore), weak)
         chain.reverse()
         return self._g.nodes(chain)
 
-    def find_ref_chain(self, node, predicate, max_depth=20, extra_ignore=()):
+    def find_ref_chain(self, node, predicate, max_depth=20, extra_ignore=(), weak=False):
         """[node, ..., match]: the shortest chain of referents from ``node``."""
         chain = self._g.chain(self._index(node), False, max_depth, self._predicate(predicate),
-                              self._ignore(extra_ignore))
+                              self._ignore(extra_ignore), weak)
         return self._g.nodes(chain)
 
     # ---- graphs ------------------------------------------------------------------------------
 
     def _show(self, nodes, backwards, max_depth, extra_ignore, filter, too_many, highlight,
-              filename, output, shortnames):
+              filename, output, shortnames, weak):
         if isinstance(nodes, (SnapshotNode, int)):
             nodes = [nodes]
         if filename and output:
             raise ValueError('Cannot specify both output and filename.')
         text, count = self._g.dot([self._index(n) for n in nodes], backwards, max_depth,
                                   too_many, self._ignore(extra_ignore), filter, highlight,
-                                  not shortnames)
+                                  not shortnames, weak)
         if output is not None:
             output.write(text)
             return None
@@ -244,23 +247,24 @@ class Snapshot:
         return None
 
     def show_backrefs(self, nodes, max_depth=3, extra_ignore=(), filter=None, too_many=10,
-                      highlight=None, filename=None, output=None, shortnames=True):
+                      highlight=None, filename=None, output=None, shortnames=True, weak=False):
         """objgraph's show_backrefs over the snapshot (DOT via the engine, labels from the
-        snapshot: type and structural label; stops at modules in sys.modules)."""
+        snapshot: type and structural label; stops at modules in sys.modules). ``filter`` and
+        ``highlight`` take SnapshotNodes; weak references are drawn only with ``weak``."""
         return self._show(nodes, True, max_depth, extra_ignore, filter, too_many, highlight,
-                          filename, output, shortnames)
+                          filename, output, shortnames, weak)
 
     def show_refs(self, nodes, max_depth=3, extra_ignore=(), filter=None, too_many=10,
-                  highlight=None, filename=None, output=None, shortnames=True):
+                  highlight=None, filename=None, output=None, shortnames=True, weak=False):
         return self._show(nodes, False, max_depth, extra_ignore, filter, too_many, highlight,
-                          filename, output, shortnames)
+                          filename, output, shortnames, weak)
 
-    def show_chain(self, chain, filename=None, output=None, shortnames=True):
+    def show_chain(self, chain, filename=None, output=None, shortnames=True, weak=False):
         """Draw a chain from find_backref_chain (objgraph's show_chain)."""
         ids = {n.index for n in chain}
         return self.show_backrefs([chain[-1]], max_depth=len(chain) - 1,
                                   filter=lambda n: n.index in ids, filename=filename,
-                                  output=output, shortnames=shortnames)
+                                  output=output, shortnames=shortnames, weak=weak)
 
     def to_json(self, path=None):
         """The whole graph as node-link JSON (og_emit_json_graph): returned as str, or written

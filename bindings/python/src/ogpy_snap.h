@@ -46,6 +46,9 @@ const char *ogpy_snap_type_short(PyTypeObject *tp, size_t *len);
 
 #define OGPY_SNAP_LABEL_MAX 64 /* bytes of node labels (str text, reprs) */
 
+/* Adapter node flag: a weak reference object (its edge to the referent is OG_EDGE_WEAK). */
+#define OGPY_NODE_WEAKREF OG_NODE_USER0
+
 typedef struct ogpy_snap_stats {
   size_t tracked;   /* gc-tracked nodes from the collector's lists */
   size_t untracked; /* nodes met only as referents */

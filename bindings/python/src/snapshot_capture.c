@@ -315,6 +315,7 @@ static og_index add_node(snapcap *c, PyObject *op, int numbered) {
   if (PyObject_IS_GC(op) && PyObject_GC_IsTracked(op)) flags |= OG_NODE_GC_TRACKED;
   if ((flags & OG_NODE_ANY_MODULE) && ogpy_ptrmap_get(&c->modules, (uintptr_t)op) != UINT32_MAX)
     flags |= OG_NODE_MODULE;
+  if (PyWeakref_Check(op)) flags |= OGPY_NODE_WEAKREF;
 #if PY_VERSION_HEX >= 0x030C0000
   if (_Py_IsImmortal(op)) flags |= OG_NODE_IMMORTAL;
 #endif

@@ -343,6 +343,84 @@ static PyObject *snap_leaking(snapobj *s, PyObject *args) {
   return indices_result(rc, l);
 }
 
+/* ---- a walker without weak references --------------------------------------------------------
+ * gc.get_referents / gc.get_referrers do not see a weakref's referent, so by default chains and
+ * graphs skip OG_EDGE_WEAK edges like objgraph: out-spans drop weak edges, in-spans drop a
+ * weakref node (OGPY_NODE_WEAKREF) whose only edges to the node are weak. */
+
+typedef struct strong_walk {
+  og_graph *g;
+  og_index *nodes;
+  uint32_t *meta;
+  size_t cap;
+} strong_walk;
+
+static int is_weak_referrer(og_graph *g, og_index src, og_index dst) {
+  og_node_info ni;
+  if (og_graph_node(&ni, g, src) != OG_OK || !(ni.flags & OGPY_NODE_WEAKREF)) return 0;
+  og_span sp;
+  if (og_graph_neighbors(&sp, g, OG_DIR_OUT, src) != OG_OK) return 0;
+  for (size_t k = 0; k < sp.count; k++)
+    if (sp.nodes[k] == dst && OG_META_KIND(sp.meta[k]) != OG_EDGE_WEAK) return 0;
+  return 1;
+}
+
+static int strong_neighbors(void *ctx, og_dir dir, og_index node, og_span *out) {
+  strong_walk *w = (strong_walk *)ctx;
+  og_span sp;
+  int rc = og_graph_neighbors(&sp, w->g, dir, node);
+  if (rc != OG_OK) return rc;
+  *out = sp;
+  size_t n = 0, k;
+  for (k = 0; k < sp.count; k++) /* the common case: nothing to drop, the span as is */
+    if (dir == OG_DIR_OUT ? OG_META_KIND(sp.meta[k]) == OG_EDGE_WEAK
+                          : is_weak_referrer(w->g, sp.nodes[k], node))
+      break;
+  if (k == sp.count) return OG_OK;
+  if (sp.count > w->cap) {
+    og_index *a = PyMem_RawRealloc(w->nodes, sp.count * sizeof *a);
+    if (a) w->nodes = a;
+    uint32_t *m = a ? PyMem_RawRealloc(w->meta, sp.count * sizeof *m) : NULL;
+    if (m) w->meta = m;
+    if (!a || !m) return OG_ENOMEM;
+    w->cap = sp.count;
+  }
+  for (k = 0; k < sp.count; k++) {
+    int weak = dir == OG_DIR_OUT ? OG_META_KIND(sp.meta[k]) == OG_EDGE_WEAK
+                                 : is_weak_referrer(w->g, sp.nodes[k], node);
+    if (weak) continue;
+    w->nodes[n] = sp.nodes[k];
+    if (sp.meta) w->meta[n] = sp.meta[k];
+    n++;
+  }
+  out->nodes = w->nodes;
+  out->meta = sp.meta ? w->meta : NULL;
+  out->count = n;
+  return OG_OK;
+}
+
+static og_index strong_count(void *ctx) { return og_graph_node_count(((strong_walk *)ctx)->g); }
+
+/* The walker for chains and graphs: every edge (weak) or the strong ones (*sw, to release with
+   strong_walk_free). */
+static void make_walker(og_walker *w, strong_walk *sw, og_graph *g, int weak) {
+  memset(sw, 0, sizeof *sw);
+  sw->g = g;
+  if (weak) {
+    og_graph_walker(w, g);
+    return;
+  }
+  w->version = OG_WALKER_VERSION;
+  w->ctx = sw;
+  w->neighbors = strong_neighbors;
+  w->node_count = strong_count;
+}
+
+static void strong_walk_free(strong_walk *sw) {
+  PyMem_RawFree(sw->nodes);
+  PyMem_RawFree(sw->meta);
+}
+
 /* ---- predicates: a flags mask (int) or a Python callable over SnapshotNode ------------------- */
 
 typedef struct pred {
@@ -378,19 +456,22 @@ static og_node_pred_fn pred_init(pred *p, snapobj *s, PyObject *spec) {
   return pred_call;
 }
 
-/* chain(start, backwards, max_depth, predicate, ignore) -> [start, ..., match] in search order */
+/* chain(start, backwards, max_depth, predicate, ignore, weak) -> [start, ..., match] in search
+   order; weak: also follow weak references. */
 static PyObject *snap_chain(snapobj *s, PyObject *args) {
   long long start, max_depth;
-  int backwards;
+  int backwards, weak;
   PyObject *predicate, *ignore;
-  if (!PyArg_ParseTuple(args, "LpLOO", &start, &backwards, &max_depth, &predicate, &ignore))
+  if (!PyArg_ParseTuple(args, "LpLOOp", &start, &backwards, &max_depth, &predicate, &ignore,
+                        &weak))
     return NULL;
   if (check_index(s, start) < 0) return NULL;
   size_t nign = 0;
   og_index *ign = to_indices(s, ignore, &nign);
   if (!ign) return NULL;
   og_walker w;
-  og_graph_walker(&w, s->g);
+  strong_walk sw;
+  make_walker(&w, &sw, s->g, weak);
   og_search_options o = OG_SEARCH_OPTIONS_INIT;
   o.dir = backwards ? OG_DIR_IN : OG_DIR_OUT;
   o.max_depth = max_depth < 0 ? 0 : max_depth > UINT32_MAX ? UINT32_MAX : (uint32_t)max_depth;
@@ -401,6 +482,7 @@ static PyObject *snap_chain(snapobj *s, PyObject *args) {
   og_indices *l = NULL;
   int rc = fn ? og_search_chain(&l, &w, (og_index)start, &o, fn, &p) : OG_EINVALID;
   PyMem_Free(ign);
+  strong_walk_free(&sw);
   if (!fn) {
     PyErr_SetString(PyExc_TypeError, "predicate must be callable or an int flag mask");
     return NULL;
@@ -416,14 +498,14 @@ static int write_file(void *payload, const char *data, size_t len) {
   return OG_OK;
 }
 
-/* dot(starts, backwards, max_depth, too_many, ignore, filter, highlight, long_names)
+/* dot(starts, backwards, max_depth, too_many, ignore, filter, highlight, long_names, weak)
    -> (text, nodes). Backwards graphs stop at proper modules (objgraph's show_backrefs). */
 static PyObject *snap_dot(snapobj *s, PyObject *args) {
   PyObject *starts, *ignore, *filter, *highlight;
-  int backwards, long_names;
+  int backwards, long_names, weak;
   long long max_depth, too_many;
-  if (!PyArg_ParseTuple(args, "OpLLOOOp", &starts, &backwards, &max_depth, &too_many, &ignore,
-                        &filter, &highlight, &long_names))
+  if (!PyArg_ParseTuple(args, "OpLLOOOpp", &starts, &backwards, &max_depth, &too_many, &ignore,
+                        &filter, &highlight, &long_names, &weak))
     return NULL;
   size_t n = 0, nign = 0;
   og_index *idx = to_indices(s, starts, &n), *ign = idx ? to_indices(s, ignore, &nign) : NULL;
@@ -432,7 +514,8 @@ static PyObject *snap_dot(snapobj *s, PyObject *args) {
     return NULL;
   }
   og_walker w;
-  og_graph_walker(&w, s->g);
+  strong_walk sw;
+  make_walker(&w, &sw, s->g, weak);
   og_subgraph_options o = OG_SUBGRAPH_OPTIONS_INIT;
   o.dir = backwards ? OG_DIR_IN : OG_DIR_OUT;
   o.max_depth = max_depth;
@@ -456,6 +539,7 @@ static PyObject *snap_dot(snapobj *s, PyObject *args) {
   PyObject *res = rc == OG_OK ? Py_BuildValue("(Nn)", text(buf.ptr, buf.size), (Py_ssize_t)nodes)
                               : raise_snap(rc);
   og_buf_dispose(&buf);
+  strong_walk_free(&sw);
   PyMem_Free(idx);
   PyMem_Free(ign);
   return res;
@@ -742,7 +826,8 @@ int ogpy_snapshot_init(PyObject *m) {
                 {"NODE_ROOT", OG_NODE_ROOT},             {"NODE_FRAME", OG_NODE_FRAME},
                 {"NODE_HAS_DEL", OG_NODE_HAS_DEL},       {"NODE_CONTAINER", OG_NODE_CONTAINER},
                 {"NODE_TYPE", OG_NODE_TYPE},             {"NODE_FUNCTION", OG_NODE_FUNCTION},
-                {"NODE_IMMORTAL", OG_NODE_IMMORTAL},     {"NODE_ANY_MODULE", OG_NODE_ANY_MODULE}};
+                {"NODE_IMMORTAL", OG_NODE_IMMORTAL},     {"NODE_ANY_MODULE", OG_NODE_ANY_MODULE},
+                {"NODE_WEAKREF", OGPY_NODE_WEAKREF}};
   for (size_t i = 0; i < sizeof consts / sizeof *consts; i++)
     if (PyModule_AddIntConstant(m, consts[i].name, consts[i].v) < 0) return -1;
   return 0;
