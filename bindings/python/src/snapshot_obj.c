@@ -567,10 +567,9 @@ static PyObject *snap_json(snapobj *s, PyObject *args) {
     Py_DECREF(fs);
     return NULL;
   }
-  Py_BEGIN_ALLOW_THREADS
+  /* the GIL stays held: another thread's query could build the graph's reverse CSR meanwhile */
   rc = og_emit_json_graph(s->g, &eo, write_file, f);
   if (fclose(f) != 0 && rc == OG_OK) rc = OG_EIO;
-  Py_END_ALLOW_THREADS
   Py_DECREF(fs);
   if (rc == OG_EIO) return PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path);
   if (rc != OG_OK) return raise_snap(rc);
@@ -611,9 +610,7 @@ static PyObject *snap_save(snapobj *s, PyObject *args) {
   o.metadata = kv;
   o.metadata_count = (size_t)i;
   int rc;
-  Py_BEGIN_ALLOW_THREADS
-  rc = og_snapshot_save(s->g, PyBytes_AS_STRING(path), &o);
-  Py_END_ALLOW_THREADS
+  rc = og_snapshot_save(s->g, PyBytes_AS_STRING(path), &o); /* GIL held: see snap_json */
   if (rc != OG_OK)
     raise_snap(rc);
   else
