@@ -201,22 +201,27 @@ static int check_label(const og_builder *b, og_edge_kind kind, uint32_t label) {
   return OG_OK;
 }
 
+int og__builder_append_edge(og_builder *b, og_index source, og_index target, uint32_t meta) {
+  OG_ASSERT(source < b->nodes.count && target < b->nodes.count);
+  if (b->nedges >= UINT32_MAX) return og__fail(OG_ELIMIT, "more than %u edges", UINT32_MAX);
+  if (b->nedges && source < b->last_src && !b->esrc) OG_TRY(materialize_sources(b));
+  if (b->nedges == b->ecap) OG_TRY(grow_edges(b));
+  size_t e = b->nedges++;
+  b->edst[e] = target;
+  b->emeta[e] = meta;
+  if (b->esrc) b->esrc[e] = source;
+  if (source > b->last_src || e == 0) b->last_src = source;
+  b->deg[source]++;
+  return OG_OK;
+}
+
 int og_builder_add_edge(og_builder *b, og_index source, og_index target, og_edge_kind kind,
                         uint32_t label) {
   OG_ASSERT_ARG(b != NULL);
   OG_TRY(check_node(&b->nodes, source));
   OG_TRY(check_node(&b->nodes, target));
   OG_TRY(check_label(b, kind, label));
-  if (b->nedges >= UINT32_MAX) return og__fail(OG_ELIMIT, "more than %u edges", UINT32_MAX);
-  if (b->nedges && source < b->last_src && !b->esrc) OG_TRY(materialize_sources(b));
-  OG_TRY(grow_edges(b));
-  size_t e = b->nedges++;
-  b->edst[e] = target;
-  b->emeta[e] = OG_META_PACK(kind, label);
-  if (b->esrc) b->esrc[e] = source;
-  if (source > b->last_src || e == 0) b->last_src = source;
-  b->deg[source]++;
-  return OG_OK;
+  return og__builder_append_edge(b, source, target, OG_META_PACK(kind, label));
 }
 
 /* Turn deg[] (n entries, capacity cap) into exclusive offsets out[0..n]. */

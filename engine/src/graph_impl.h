@@ -81,6 +81,10 @@ bool og__idmap_insert(og_idmap *m, const og_id *ids, og_index idx);
 int og__idmap_seal(og_idmap *m, const og_allocator *a, const og_id *ids, size_t n);
 void og__idmap_free(og_idmap *m, const og_allocator *a);
 
+/* og_builder_add_edge without the argument checks, for decoders that validated their input:
+   source and target must be below the node count; meta packed with OG_META_PACK. */
+int og__builder_append_edge(og_builder *b, og_index source, og_index target, uint32_t meta);
+
 /* Size of a node, reading the overflow table when needed. O(1) or O(log big). */
 uint64_t og__node_size(const og_nodes *n, og_index i);
 

@@ -369,8 +369,9 @@ static int do_edges(decoder *d, const Og__V1__EdgeChunk *c) {
     if (label && kind != OG_EDGE_INDEX && label > d->strings)
       return bad(&d->r, "edge %llu: label string %u out of range (%llu strings)",
                  (unsigned long long)d->edges, label - 1, (unsigned long long)d->strings);
-    int rc = og_builder_add_edge(d->b, d->src, (og_index)t, (og_edge_kind)kind,
-                                 label ? label - 1 : OG_STR_NONE);
+    /* every field was checked above: skip the public entry's checks */
+    int rc = og__builder_append_edge(d->b, d->src, (og_index)t,
+                                     OG_META_PACK(kind, label ? label - 1 : OG_STR_NONE));
     if (rc != OG_OK) return builder_fault(d, rc, "edge", d->edges);
   }
   return OG_OK;
