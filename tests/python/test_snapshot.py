@@ -497,3 +497,18 @@ def test_weak_references_not_followed_by_default(og):
     out = io.StringIO()
     snap.show_backrefs([t], max_depth=1, output=out, weak=True)
     assert "o%d -> o%d" % (w.id, t.id) in out.getvalue()
+
+
+def test_key_reprs_and_odd_attribute_names(og):
+    obj = type("Odd", (), {})()
+    setattr(obj, "a b", ["attr"])
+    d = {"a b": ["key"], "x\ny": 1, 2.5: 2, None: 3, True: 4, b"k\x00": 5, (1, 2): 6, -7: 7}
+    snap = og.snapshot()
+    labels = {label for _, kind, label in _edges(snap, _node_of(snap, d)) if kind == "dict_value"}
+    assert labels == {"'a b'", "'x\\ny'", "2.5", "None", "True", "b'k\\x00'", "tuple", "-7"}
+    names = {label for _, kind, label in _edges(snap, _node_of(snap, obj))}
+    if "__dict__" not in names:  # inline values (3.11+): the name as written
+        assert "a b" in names
+    out = io.StringIO()
+    snap.show_refs([_node_of(snap, d)], max_depth=1, output=out)
+    assert '[label="str\\n\'a b\'"]' in out.getvalue()  # objgraph's "<type>\n<repr>" look

@@ -47,6 +47,7 @@ typedef struct snapcap {
   size_t ntracked;
   int numbered; /* tracked objects from the walk carry their index in their gc header */
   ogpy_ptrmap strs;  /* label source (str object or C string address) -> og_str */
+  ogpy_ptrmap keys;  /* dict key object -> og_str of its repr (differs from strs for 'a b') */
   ogpy_ptrmap tmap;  /* PyTypeObject* -> tinfo slot */
   PyTypeObject *tc_key[64]; /* direct-mapped cache in front of tmap */
   uint32_t tc_val[64];
@@ -93,20 +94,24 @@ static int intern(snapcap *c, og_str *out, const char *s, size_t len) {
   return rc == OG_OK ? 0 : fail(c, rc);
 }
 
-/* og_str of a label keyed by an address (str object, C string): interned once per address. */
-static uint32_t cached_label(snapcap *c, const void *key, const char *s, size_t len) {
-  uint32_t v = ogpy_ptrmap_get(&c->strs, (uintptr_t)key);
+/* og_str of a label keyed by an address (str object, C string) in map: interned once per
+   address. */
+static uint32_t cached_label(snapcap *c, ogpy_ptrmap *map, const void *key, const char *s,
+                             size_t len) {
+  uint32_t v = ogpy_ptrmap_get(map, (uintptr_t)key);
   if (v != UINT32_MAX) return v;
   og_str h;
   if (intern(c, &h, s, len) < 0) return UINT32_MAX;
-  if (ogpy_ptrmap_put(&c->strs, (uintptr_t)key, h, NULL) < 0) {
+  if (ogpy_ptrmap_put(map, (uintptr_t)key, h, NULL) < 0) {
     fail(c, OG_ENOMEM);
     return UINT32_MAX;
   }
   return h;
 }
 
-static uint32_t cstr_label(snapcap *c, const char *s) { return cached_label(c, s, s, strlen(s)); }
+static uint32_t cstr_label(snapcap *c, const char *s) {
+  return cached_label(c, &c->strs, s, s, strlen(s));
+}
 
 /* Label of an attribute name held in a str object. */
 static uint32_t name_label(snapcap *c, PyObject *name) {
@@ -115,16 +120,16 @@ static uint32_t name_label(snapcap *c, PyObject *name) {
   if (v != UINT32_MAX) return v;
   char buf[256];
   size_t n = ogpy_snap_str_utf8(buf, sizeof buf, name);
-  return cached_label(c, name, buf, n);
+  return cached_label(c, &c->strs, name, buf, n);
 }
 
 /* Edge label of a dict key: its safe repr (cached per key object). */
 static uint32_t key_label(snapcap *c, PyObject *key) {
-  uint32_t v = ogpy_ptrmap_get(&c->strs, (uintptr_t)key);
+  uint32_t v = ogpy_ptrmap_get(&c->keys, (uintptr_t)key);
   if (v != UINT32_MAX) return v;
   char buf[OGPY_SNAP_LABEL_MAX * 2 + 8];
   size_t n = ogpy_snap_key_repr(buf, sizeof buf, key);
-  return cached_label(c, key, buf, n);
+  return cached_label(c, &c->keys, key, buf, n);
 }
 
 /* ---- types ---------------------------------------------------------------------------------- */
@@ -562,6 +567,7 @@ static void cap_free(snapcap *c) {
   PyMem_RawFree(c->slots);
   PyMem_RawFree(c->types);
   ogpy_ptrmap_free(&c->strs);
+  ogpy_ptrmap_free(&c->keys);
   ogpy_ptrmap_free(&c->tmap);
   ogpy_ptrmap_free(&c->modules);
 }
@@ -586,7 +592,8 @@ int ogpy_snap_capture(og_graph **out, ogpy_snap_stats *st, int dict_keys) {
   *out = NULL;
   c.dict_keys = dict_keys;
   int rc = og_builder_new(&c.b, NULL);
-  if (rc != OG_OK || ogpy_ptrmap_init(&c.strs, 1 << 12) < 0 || ogpy_ptrmap_init(&c.tmap, 1 << 10) < 0 ||
+  if (rc != OG_OK || ogpy_ptrmap_init(&c.strs, 1 << 12) < 0 ||
+      ogpy_ptrmap_init(&c.keys, 1 << 12) < 0 || ogpy_ptrmap_init(&c.tmap, 1 << 10) < 0 ||
       ogpy_ptrmap_init(&c.modules, 1 << 10) < 0) {
     cap_free(&c);
     return ogpy_raise_og(rc != OG_OK ? rc : OG_ENOMEM), -1;
