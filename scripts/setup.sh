@@ -4,7 +4,7 @@ set -euo pipefail
 
 DEBS=(bazel-bootstrap bazel-rules-java protobuf-c-compiler libprotobuf-c-dev protobuf-compiler
       libgraphviz-dev graphviz libgtest-dev googletest libffi-dev clang libclang-rt-14-dev valgrind
-      xdot python3-dbg rsync)
+      xdot python3-dbg python3-pytest python3-setuptools rsync)
 
 missing=()
 for p in "${DEBS[@]}"; do
