@@ -34,7 +34,7 @@ static void free_contents(og_builder *b) {
   b->deg = NULL;
   b->deg_cap = 0;
   og__nodes_free(&b->nodes, a);
-  og__idmap_free(&b->ids, a);
+  og__bmap_free(&b->ids, a);
   og__strtab_free(&b->strs, a);
   og__typetab_free(&b->types, a);
   free_edges(b);
@@ -86,13 +86,13 @@ int og_builder_add_node(og_index *out, og_builder *b, og_id id, og_type type, ui
   /* every allocation first, so that nothing needs undoing after the id is in the map */
   OG_TRY(og__nodes_grow(n, &b->alloc, (size_t)idx + 1));
   OG_TRY(og__grow(&b->alloc, (void **)&b->deg, &b->deg_cap, (size_t)idx + 1, sizeof(uint32_t)));
-  OG_TRY(og__idmap_reserve(&b->ids, &b->alloc, n->id, idx));
+  OG_TRY(og__bmap_reserve(&b->ids, &b->alloc));
   if (big)
     OG_TRY(og__grow(&b->alloc, (void **)&n->big, &n->capbig, n->nbig + 1, sizeof(og_bigsize)));
   n->id[idx] = id;
-  if (!og__idmap_insert(&b->ids, n->id, idx))
+  if (!og__bmap_insert(&b->ids, n->id, idx))
     return og__fail(OG_EEXISTS, "node id 0x%llx was already added (as node %u)",
-                    (unsigned long long)id, og__idmap_find(&b->ids, n->id, id));
+                    (unsigned long long)id, og__bmap_find(&b->ids, n->id, id));
   if (big) {
     n->big[n->nbig].node = idx;
     n->big[n->nbig].size = size;
@@ -134,7 +134,7 @@ int og_builder_set_label(og_builder *b, og_index node, og_str label) {
 
 int og_builder_find(og_index *out, const og_builder *b, og_id id) {
   OG_ASSERT_ARG(out != NULL && b != NULL);
-  og_index i = og__idmap_find(&b->ids, b->nodes.id, id);
+  og_index i = og__bmap_find(&b->ids, b->nodes.id, id);
   *out = i;
   if (i == OG_INDEX_NONE)
     return og__fail(OG_ENOTFOUND, "no node with id 0x%llx", (unsigned long long)id);
@@ -142,7 +142,7 @@ int og_builder_find(og_index *out, const og_builder *b, og_id id) {
 }
 
 og_index og_builder_lookup(const og_builder *b, og_id id) {
-  return b ? og__idmap_find(&b->ids, b->nodes.id, id) : OG_INDEX_NONE;
+  return b ? og__bmap_find(&b->ids, b->nodes.id, id) : OG_INDEX_NONE;
 }
 
 og_index og_builder_node_count(const og_builder *b) { return b ? b->nodes.count : 0; }
@@ -276,7 +276,7 @@ int og_builder_finish(og_graph **out, og_builder *b) {
   memset(g, 0, sizeof *g);
   if ((rc = offsets_from_degrees(&off, b)) != OG_OK) goto fail;
   if (b->esrc && (rc = sort_edges(&dst, &meta, b, off)) != OG_OK) goto fail;
-  if ((rc = og__idmap_seal(&b->ids, a, b->nodes.id, b->nodes.count)) != OG_OK) goto fail;
+  if ((rc = og__idmap_build(&g->ids, a, b->nodes.id, b->nodes.count)) != OG_OK) goto fail;
   /* nothing below can fail */
   size_t cap = b->nedges;
   g->dst_cap = g->meta_cap = cap;
@@ -304,11 +304,10 @@ int og_builder_finish(og_graph **out, og_builder *b) {
   b->deg_cap = 0;
   og__nodes_shrink(&b->nodes, a);
   g->nodes = b->nodes;
-  g->ids = b->ids;
+  og__bmap_free(&b->ids, a);
   g->strs = b->strs;
   g->types = b->types;
   memset(&b->nodes, 0, sizeof b->nodes);
-  memset(&b->ids, 0, sizeof b->ids);
   memset(&b->strs, 0, sizeof b->strs);
   memset(&b->types, 0, sizeof b->types);
   free_edges(b);
