@@ -22,4 +22,14 @@ static inline void bench_check(int rc, const char *what) {
   }
 }
 
+/* main() of a sized benchmark: sizes in millions of nodes from argv, else 1M and 10M. */
+static inline int bench_sizes_main(int argc, char **argv, void (*run)(og_index nodes)) {
+  if (argc < 2) {
+    run(1000000);
+    run(10000000);
+  }
+  for (int i = 1; i < argc; i++) run((og_index)(atof(argv[i]) * 1e6));
+  return 0;
+}
+
 #endif

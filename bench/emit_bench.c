@@ -138,11 +138,4 @@ static void run(og_index n) {
   og_graph_free(g);
 }
 
-int main(int argc, char **argv) {
-  if (argc < 2) {
-    run(1000000);
-    run(10000000);
-  }
-  for (int i = 1; i < argc; i++) run((og_index)(atof(argv[i]) * 1e6));
-  return 0;
-}
+int main(int argc, char **argv) { return bench_sizes_main(argc, argv, run); }
