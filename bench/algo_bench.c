@@ -13,18 +13,13 @@
 #include "bench_util.h"
 #include "og/og.h"
 
-/* Process CPU time: steadier than wall time on a shared machine (everything is one thread). */
 /* variant 0: the base graph with edges; variant 1: the "later" graph, nodes only, where every
    10th id is new and every 10th + 1 node changed type. */
 static og_graph *make(og_index n, int variant) {
   og_builder *b;
   bench_check(og_builder_new(&b, NULL), "builder");
   og_type types[16];
-  char s[32], l[48];
-  for (int k = 0; k < 16; k++) {
-    int sl = snprintf(s, sizeof s, "Type%d", k), ll = snprintf(l, sizeof l, "app.models.Type%d", k);
-    bench_check(og_builder_add_type(&types[k], b, s, (size_t)sl, l, (size_t)ll), "type");
-  }
+  bench_add_types(b, types, 16);
   for (og_index i = 0; i < n; i++) {
     og_id id = 0x7f0000000000ull + (og_id)i * 56;
     og_type t = types[i % 16];

@@ -22,6 +22,15 @@ static inline void bench_check(int rc, const char *what) {
   }
 }
 
+/* n synthetic types "TypeK" / "app.models.TypeK" into types[]. */
+static inline void bench_add_types(og_builder *b, og_type *types, int n) {
+  char s[32], l[48];
+  for (int k = 0; k < n; k++) {
+    int sl = snprintf(s, sizeof s, "Type%d", k), ll = snprintf(l, sizeof l, "app.models.Type%d", k);
+    bench_check(og_builder_add_type(&types[k], b, s, (size_t)sl, l, (size_t)ll), "type");
+  }
+}
+
 /* main() of a sized benchmark: sizes in millions of nodes from argv, else 1M and 10M. */
 static inline int bench_sizes_main(int argc, char **argv, void (*run)(og_index nodes)) {
   if (argc < 2) {

@@ -13,11 +13,7 @@ static void run(og_index n) {
   og_builder *b;
   bench_check(og_builder_new(&b, NULL), "builder");
   og_type types[16];
-  char s[32], l[48];
-  for (int k = 0; k < 16; k++) {
-    int sl = snprintf(s, sizeof s, "Type%d", k), ll = snprintf(l, sizeof l, "app.models.Type%d", k);
-    bench_check(og_builder_add_type(&types[k], b, s, (size_t)sl, l, (size_t)ll), "type");
-  }
+  bench_add_types(b, types, 16);
   double t0 = bench_now();
   for (og_index i = 0; i < n; i++)
     bench_check(og_builder_add_node(NULL, b, 0x7f0000000000ull + (og_id)i * 56, types[i % 16],
