@@ -86,11 +86,11 @@ int og_builder_add_node(og_index *out, og_builder *b, og_id id, og_type type, ui
   /* every allocation first, so that nothing needs undoing after the id is in the map */
   OG_TRY(og__nodes_grow(n, &b->alloc, (size_t)idx + 1));
   OG_TRY(og__grow(&b->alloc, (void **)&b->deg, &b->deg_cap, (size_t)idx + 1, sizeof(uint32_t)));
-  OG_TRY(og__bmap_reserve(&b->ids, &b->alloc));
+  if (!b->defer_ids) OG_TRY(og__bmap_reserve(&b->ids, &b->alloc));
   if (big)
     OG_TRY(og__grow(&b->alloc, (void **)&n->big, &n->capbig, n->nbig + 1, sizeof(og_bigsize)));
   n->id[idx] = id;
-  if (!og__bmap_insert(&b->ids, n->id, idx))
+  if (!b->defer_ids && !og__bmap_insert(&b->ids, n->id, idx))
     return og__fail(OG_EEXISTS, "node id 0x%llx was already added (as node %u)",
                     (unsigned long long)id, og__bmap_find(&b->ids, n->id, id));
   if (big) {
@@ -132,8 +132,20 @@ int og_builder_set_label(og_builder *b, og_index node, og_str label) {
   return OG_OK;
 }
 
+int og_builder_defer_ids(og_builder *b) {
+  OG_ASSERT_ARG(b != NULL);
+  if (b->nodes.count)
+    return og__fail(OG_EINVALID, "ids can be deferred only before the first node is added");
+  b->defer_ids = true;
+  return OG_OK;
+}
+
 int og_builder_find(og_index *out, const og_builder *b, og_id id) {
   OG_ASSERT_ARG(out != NULL && b != NULL);
+  if (b->defer_ids) {
+    *out = OG_INDEX_NONE;
+    return og__fail(OG_EINVALID, "this builder defers its id index to og_builder_finish");
+  }
   og_index i = og__bmap_find(&b->ids, b->nodes.id, id);
   *out = i;
   if (i == OG_INDEX_NONE)
@@ -142,7 +154,7 @@ int og_builder_find(og_index *out, const og_builder *b, og_id id) {
 }
 
 og_index og_builder_lookup(const og_builder *b, og_id id) {
-  return b ? og__bmap_find(&b->ids, b->nodes.id, id) : OG_INDEX_NONE;
+  return b && !b->defer_ids ? og__bmap_find(&b->ids, b->nodes.id, id) : OG_INDEX_NONE;
 }
 
 og_index og_builder_node_count(const og_builder *b) { return b ? b->nodes.count : 0; }
@@ -276,7 +288,8 @@ int og_builder_finish(og_graph **out, og_builder *b) {
   memset(g, 0, sizeof *g);
   if ((rc = offsets_from_degrees(&off, b)) != OG_OK) goto fail;
   if (b->esrc && (rc = sort_edges(&dst, &meta, b, off)) != OG_OK) goto fail;
-  if ((rc = og__idmap_build(&g->ids, a, b->nodes.id, b->nodes.count)) != OG_OK) goto fail;
+  rc = og__idmap_build(&g->ids, a, b->nodes.id, b->nodes.count, b->defer_ids);
+  if (rc != OG_OK) goto fail;
   /* nothing below can fail */
   size_t cap = b->nedges;
   g->dst_cap = g->meta_cap = cap;
@@ -311,6 +324,7 @@ int og_builder_finish(og_graph **out, og_builder *b) {
   memset(&b->strs, 0, sizeof b->strs);
   memset(&b->types, 0, sizeof b->types);
   free_edges(b);
+  b->defer_ids = false;
   *out = g;
   return OG_OK;
 fail:

@@ -79,12 +79,14 @@ struct og_builder {
   uint32_t *emeta;
   size_t nedges, ecap;
   og_index last_src; /* source of the latest edge, while edges stay grouped */
+  bool defer_ids;    /* og_builder_defer_ids: no map while building, ids checked at finish */
 };
 
 /* Id maps (idmap.c). ids is the node id column the slots point into. */
 og_index og__idmap_find(const og_idmap *m, const og_id *ids, og_id id);
-/* A sealed graph's map of nodes 0..n-1, built in one pass. */
-int og__idmap_build(og_idmap *m, const og_allocator *a, const og_id *ids, size_t n);
+/* A sealed graph's map of nodes 0..n-1, built in one pass. check: ids may repeat (OG_EEXISTS
+   naming the first repeat; m unchanged), else they are known to be distinct. */
+int og__idmap_build(og_idmap *m, const og_allocator *a, const og_id *ids, size_t n, bool check);
 void og__idmap_free(og_idmap *m, const og_allocator *a);
 /* Room for one more entry. */
 int og__bmap_reserve(og_bmap *m, const og_allocator *a);

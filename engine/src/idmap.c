@@ -15,17 +15,41 @@ static size_t next_slot(size_t i, size_t cap) { return i + 1 == cap ? 0 : i + 1;
 
 /* ---- the sealed graph's map ----------------------------------------------------------------- */
 
-int og__idmap_build(og_idmap *m, const og_allocator *a, const og_id *ids, size_t n) {
+/* A repeated id found while building: names it and both nodes. */
+static int dup_error(const og_id *ids, og_index first, size_t second) {
+  return og__fail(OG_EEXISTS, "node %zu: id 0x%llx duplicates node %u", second,
+                  (unsigned long long)ids[second], first);
+}
+
+int og__idmap_build(og_idmap *m, const og_allocator *a, const og_id *ids, size_t n, bool check) {
   size_t cap = n + n / 4 + 1, bytes;
   if (cap > UINT32_MAX || !og__mul_ok(cap, sizeof(og_index), &bytes))
     return og__fail(OG_ELIMIT, "id table of %zu slots is too large", cap);
   og_index *slots = og__alloc(a, bytes);
-  if (!slots) return og__fail(OG_ENOMEM, "out of memory for an id table of %zu slots", cap);
+  /* check: each slot's tag beside it, so probes read ids only on a tag match */
+  uint32_t *tags = check ? og__alloc(a, cap * sizeof(uint32_t)) : NULL;
+  if (!slots || (check && !tags)) {
+    og__free(a, slots, bytes);
+    og__free(a, tags, cap * sizeof(uint32_t));
+    return og__fail(OG_ENOMEM, "out of memory for an id table of %zu slots", cap);
+  }
   memset(slots, 0xff, bytes);
-  for (size_t k = 0; k < n; k++) {
-    size_t i = slot_of_tag(tag_of(ids[k]), cap);
-    while (slots[i] != OG_INDEX_NONE) i = next_slot(i, cap);
+  int rc = OG_OK;
+  for (size_t k = 0; k < n && rc == OG_OK; k++) {
+    uint32_t tag = tag_of(ids[k]);
+    size_t i = slot_of_tag(tag, cap);
+    for (og_index h; (h = slots[i]) != OG_INDEX_NONE; i = next_slot(i, cap))
+      if (check && tags[i] == tag && ids[h] == ids[k]) {
+        rc = dup_error(ids, h, k);
+        break;
+      }
     slots[i] = (og_index)k;
+    if (check) tags[i] = tag;
+  }
+  og__free(a, tags, check ? cap * sizeof(uint32_t) : 0);
+  if (rc != OG_OK) {
+    og__free(a, slots, bytes);
+    return rc;
   }
   og__free(a, m->slots, m->cap * sizeof(og_index));
   m->slots = slots;

@@ -330,12 +330,6 @@ static int do_nodes(decoder *d, const Og__V1__NodeChunk *c) {
     int rc = og_builder_add_node(&got, d->b, id, type, c->n_size ? c->size[i] : 0, flags,
                                  c->n_refcount ? c->refcount[i] : 0,
                                  label ? label - 1 : OG_STR_NONE);
-    if (rc == OG_EEXISTS) {
-      og_index other = OG_INDEX_NONE;
-      (void)og_builder_find(&other, d->b, id);
-      return bad(&d->r, "node %llu: id 0x%llx duplicates node %u", (unsigned long long)d->nodes,
-                 (unsigned long long)id, other);
-    }
     if (rc != OG_OK) return builder_fault(d, rc, "node", d->nodes);
     d->deg[d->nodes] = deg;
     d->deg_sum += deg;
@@ -451,6 +445,7 @@ static int decode(og_graph **out, decoder *d) {
   OG_TRY(read_header(r, &d->hdr));
   d->phase = PH_HEADER;
   OG_TRY(og_builder_new(&d->b, r->a));
+  OG_TRY(og_builder_defer_ids(d->b)); /* nodes are referred to by index: ids checked once, at the end */
   while (d->phase != PH_TRAILER) {
     Og__V1__Record *rec;
     uint32_t crc;
@@ -459,7 +454,13 @@ static int decode(og_graph **out, decoder *d) {
     free_record(r, rec);
     if (rc != OG_OK) return rc;
   }
-  return og_builder_finish(out, d->b);
+  int rc = og_builder_finish(out, d->b);
+  if (rc == OG_EEXISTS) { /* copied: og__fail formats into the buffer og_error_last reads */
+    char what[256];
+    snprintf(what, sizeof what, "%s", og_error_last());
+    return og__fail(OG_EMALFORMED, "snapshot '%s': %s", r->name, what);
+  }
+  return rc;
 }
 
 static void decoder_free(decoder *d) {

@@ -275,10 +275,55 @@ TEST(Graph, SetFlagsAndLabel) {
   og_graph_free(g);
 }
 
+// Deferred ids: nothing indexed while building; finish checks every id once and builds the map.
+TEST(Builder, DeferredIdsAreCheckedAtFinish) {
+  Builder b;
+  ASSERT_EQ(OG_OK, og_builder_defer_ids(b.b));
+  og_type t = AddType(b.b, "T", "m.T");
+  for (og_id id : {0x40, 0x10, 0x30})
+    ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, id, t, 8, 0, 1, OG_STR_NONE));
+  og_index idx = 7;
+  EXPECT_EQ(OG_INDEX_NONE, og_builder_lookup(b.b, 0x10));  // not indexed yet
+  EXPECT_EQ(OG_EINVALID, og_builder_find(&idx, b.b, 0x10));
+  EXPECT_NE(nullptr, strstr(og_error_last(), "defers its id index"));
+  ASSERT_EQ(OG_OK, og_builder_add_edge(b.b, 2, 0, OG_EDGE_OTHER, OG_STR_NONE));
+  og_graph *g;
+  ASSERT_EQ(OG_OK, og_builder_finish(&g, b.b));
+  EXPECT_EQ(0u, og_graph_lookup(g, 0x40));
+  EXPECT_EQ(1u, og_graph_lookup(g, 0x10));
+  EXPECT_EQ(2u, og_graph_lookup(g, 0x30));
+  EXPECT_EQ(OG_INDEX_NONE, og_graph_lookup(g, 0x20));
+  EXPECT_EQ(std::vector<og_index>({0}), Neighbors(g, OG_DIR_OUT, 2));
+  og_graph_free(g);
+  // the builder is empty and indexed again: the mode ends with finish
+  ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, 5, AddType(b.b, "U", "m.U"), 0, 0, 0,
+                                       OG_STR_NONE));
+  EXPECT_EQ(0u, og_builder_lookup(b.b, 5));
+  EXPECT_EQ(OG_EINVALID, og_builder_defer_ids(b.b));  // only before the first node
+  EXPECT_NE(nullptr, strstr(og_error_last(), "before the first node"));
+  EXPECT_EQ(OG_EINVALID, og_builder_defer_ids(nullptr));
+}
+
+TEST(Builder, DeferredRepeatedIdFailsFinishAndKeepsTheBuilder) {
+  Builder b;
+  ASSERT_EQ(OG_OK, og_builder_defer_ids(b.b));
+  og_type t = AddType(b.b, "T", "m.T");
+  // many distinct ids around the repeat, so the probe passes other tags first
+  for (og_id i = 0; i < 5000; i++)
+    ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, 0x1000 + i * 16, t, 8, 0, 1, OG_STR_NONE));
+  ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, 0x1000 + 1234 * 16, t, 8, 0, 1, OG_STR_NONE));
+  og_graph *g = nullptr;
+  EXPECT_EQ(OG_EEXISTS, og_builder_finish(&g, b.b));
+  EXPECT_EQ(nullptr, g);
+  EXPECT_NE(nullptr, strstr(og_error_last(), "node 5000: id 0x5d20 duplicates node 1234"))
+      << og_error_last();
+  EXPECT_EQ(5001u, og_builder_node_count(b.b));  // unchanged: the caller may still free it
+}
+
 // ---- allocation-failure sweep ------------------------------------------------------------------
 
 // Build a graph that exercises every growth path; returns the first error code.
-int BuildAll(const og_allocator *a) {
+int BuildAll(const og_allocator *a, bool defer) {
   og_builder *b = nullptr;
   og_graph *g = nullptr;
   int rc = og_builder_new(&b, a);
@@ -286,6 +331,7 @@ int BuildAll(const og_allocator *a) {
   og_type t = 0;
   og_str s = 0;
   og_span sp;
+  if (defer && (rc = og_builder_defer_ids(b)) != OG_OK) goto out;
   if ((rc = og_builder_add_type(&t, b, "T", 1, "m.T", 3)) != OG_OK) goto out;
   for (int i = 0; i < 3000 && rc == OG_OK; i++) {
     std::string name = "label" + std::to_string(i % 700);
@@ -306,7 +352,9 @@ out:
 
 TEST(Alloc, FailEveryAllocationInTurn) {
   ogtest::CountingAlloc ca;
-  ogtest::FailEachAllocation(&ca, [&] { return BuildAll(&ca.a); });
+  ogtest::FailEachAllocation(&ca, [&] { return BuildAll(&ca.a, false); });
+  ogtest::CountingAlloc cd;
+  ogtest::FailEachAllocation(&cd, [&] { return BuildAll(&cd.a, true); });
 }
 
 // ---- a large synthetic graph -------------------------------------------------------------------

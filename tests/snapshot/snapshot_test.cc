@@ -639,7 +639,10 @@ TEST(SnapshotCorrupt, BadContent) {
     c.Nodes(0, 3, ids, types, degs, labels);
     return c;
   };
-  ExpectMalformed(with_nodes({16, 0, 16}, {0, 0, 0}, {2, 0, 0}).bytes, "duplicates node 0");
+  Crafter dup = with_nodes({16, 0, 16}, {0, 0, 0}, {2, 0, 0}); // ids 16, 16, 32
+  dup.Edges(0, 2, {1, 1}, {0, 1});
+  dup.Trailer(3, 2, 1, 2); // ids are checked once, as the graph is sealed
+  ExpectMalformed(dup.bytes, "node 1: id 0x10 duplicates node 0");
   ExpectMalformed(with_nodes({16, 16, 16}, {0, 1, 0}, {2, 0, 0}).bytes, "type 1 out of range");
   ExpectMalformed(with_nodes({16, 16}, {0, 0, 0}, {2, 0, 0}).bytes, "column id_delta has 2");
   ExpectMalformed(with_nodes({16, 16, 16}, {0, 0, 0}, {2, 0, 0}, {0, 3, 0}).bytes,

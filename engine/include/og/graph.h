@@ -110,11 +110,20 @@ OG_EXTERN int og_builder_add_node(og_index *out, og_builder *b, og_id id, og_typ
 OG_EXTERN int og_builder_set_flags(og_builder *b, og_index node, uint32_t flags);
 OG_EXTERN int og_builder_set_label(og_builder *b, og_index node, og_str label);
 
-/* Index of the node with this id. Errors: OG_ENOTFOUND, OG_EINVALID. O(1) expected. */
+/* Skip the id index while building, for adapters that resolve references themselves (snapshot
+   decoders, heap walkers that number objects): og_builder_add_node then neither indexes nor
+   rejects a repeated id, og_builder_find/lookup find nothing, and og_builder_finish checks every
+   id once (OG_EEXISTS naming the repeat) as it builds the graph's index. Saves a random-access
+   hash insert per node. Only before the first node; the builder keeps the mode until finished.
+   Errors: OG_EINVALID. */
+OG_EXTERN int og_builder_defer_ids(og_builder *b);
+
+/* Index of the node with this id. Errors: OG_ENOTFOUND, OG_EINVALID (also when ids are
+   deferred). O(1) expected. */
 OG_EXTERN int og_builder_find(og_index *out, const og_builder *b, og_id id);
 
-/* Index of the node with this id, or OG_INDEX_NONE (also for NULL): a miss is no error, so hot
-   loops that mostly miss pay no message formatting. O(1) expected. */
+/* Index of the node with this id, or OG_INDEX_NONE (also for NULL, and when ids are deferred):
+   a miss is no error, so hot loops that mostly miss pay no message formatting. O(1) expected. */
 OG_EXTERN og_index og_builder_lookup(const og_builder *b, og_id id);
 
 /* Number of nodes added so far (0 for NULL). */
@@ -128,7 +137,8 @@ OG_EXTERN int og_builder_add_edge(og_builder *b, og_index source, og_index targe
                                   og_edge_kind kind, uint32_t label);
 
 /* Seal the builder into a graph: builds the CSR in O(V+E). On success the builder is left empty
-   (free it, or reuse it). Errors: OG_EINVALID, OG_ENOMEM (the builder is then unchanged). */
+   (free it, or reuse it). Errors: OG_EINVALID, OG_ENOMEM, OG_EEXISTS (deferred ids only: an id
+   was added twice); the builder is then unchanged. */
 OG_EXTERN int og_builder_finish(og_graph **out, og_builder *b);
 
 /* ---- reading ------------------------------------------------------------------------------- */
