@@ -63,6 +63,42 @@ def test_tracked_counts_match_gc(og):
     assert snap.edge_count > 0
 
 
+def test_capture_modes_agree(og):
+    """The fast capture (no id map while building, where the heap can be numbered), the checked
+    one, and the fast one forced onto its fallback by a planted repeated id see the same heap."""
+    from objgraph import _core, _snapshot
+    shared = "shared-%d" % id(module_registry)  # one str held twice: found again, not re-added
+    holder = {"a": shared, "b": [shared, (shared, 7)], "c": Probe()}
+    holder["c"].back = holder
+    gc.collect()
+    snaps = [_snapshot.Snapshot(_core.snapshot_capture(True, how)[0]) for how in (0, 1, 2)]
+    with pytest.raises(ValueError, match="unknown mode 3"):
+        _core.snapshot_capture(True, 3)
+
+    def shape(snap, obj, depth=3):
+        node = _node_of(snap, obj)
+        seen, out, todo = {node.index}, [], [(node, 0)]
+        while todo:
+            n, d = todo.pop(0)
+            for m, kind, label in snap.referents(n):
+                out.append((n.type, n.label, kind, label, m.type, m.label, m.id))
+                if d + 1 < depth and m.index not in seen and m.type != "type":
+                    seen.add(m.index)
+                    todo.append((m, d + 1))
+        return out
+
+    first = shape(snaps[0], holder)
+    assert ("list", "2 items", "index", 0, "str", shared, id(shared)) in first
+    for snap in snaps[1:]:
+        assert shape(snap, holder) == first
+    # each object is one node in every mode (the planted repeat was not kept)
+    for snap in snaps:
+        assert len([n for n in snap.by_type("str") if n.id == id(shared)]) == 1
+        assert snap.find(id(holder["c"])).type == "Probe"
+    counts = [s.node_count for s in snaps]
+    assert max(counts) - min(counts) < 100, counts  # only the captures' own objects differ
+
+
 def test_untracked_referents_and_dict_labels(og):
     snap = og.snapshot()
     d = _node_of(snap, module_registry)

@@ -54,9 +54,15 @@ typedef struct ogpy_snap_stats {
   size_t untracked; /* nodes met only as referents */
 } ogpy_snap_stats;
 
+/* How the capture finds nodes again: OGPY_CAPTURE_AUTO lets the builder skip its id map where
+   the heap can be numbered (falling back to a checked capture if an object turns up twice);
+   _CHECKED always keeps the map; _PLANT_REPEAT is AUTO with a repeated id planted, for tests of
+   that fallback. */
+enum { OGPY_CAPTURE_AUTO = 0, OGPY_CAPTURE_CHECKED = 1, OGPY_CAPTURE_PLANT_REPEAT = 2 };
+
 /* Capture every gc-tracked object and what they reference into *out. Holds the GIL, runs no
    Python code and allocates no gc objects. Returns 0, or -1 with a Python exception. */
-int ogpy_snap_capture(og_graph **out, ogpy_snap_stats *st, int dict_keys);
+int ogpy_snap_capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int how);
 
 /* ---- the Python type (snapshot_obj.c) ----------------------------------------------------- */
 

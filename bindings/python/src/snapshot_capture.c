@@ -56,6 +56,10 @@ typedef struct snapcap {
   tinfo *types;
   size_t ntypes, captypes;
   ogpy_ptrmap modules; /* modules registered in sys.modules under their __name__ */
+  /* deferred: the builder keeps no id map (og_builder_defer_ids); tracked objects are found by
+     number and the untracked ones that may be met twice through this map instead */
+  int deferred;
+  ogpy_ptrmap shared;
   int dict_keys;
   og_str s_dict;
   int rc; /* og error, or -1 with a Python exception */
@@ -311,7 +315,7 @@ static int node_label(snapcap *c, og_str *out, PyObject *op) {
 }
 
 /* numbered: keep its index in its gc header (tracked objects of the walk); other nodes are found
-   through the builder's id map (og_builder_lookup). */
+   through the builder's id map (og_builder_lookup), or when ids are deferred, c->shared. */
 static og_index add_node(snapcap *c, PyObject *op, int numbered) {
   uint32_t slot = type_slot(c, Py_TYPE(op));
   if (slot == UINT32_MAX) return OG_INDEX_NONE;
@@ -349,17 +353,27 @@ static og_index lookup(snapcap *c, PyObject *op) {
     uint32_t j = ogpy_heap_number_get(op);
     if (j < c->ntracked && c->objs[j] == op) return j;
   }
+  if (c->deferred) {
+    uint32_t v = ogpy_ptrmap_get(&c->shared, (uintptr_t)op);
+    return v == UINT32_MAX ? OG_INDEX_NONE : v;
+  }
   return og_builder_lookup(c->b, (og_id)(uintptr_t)op);
 }
 
 /* A node for an object met as a referent. Tracked objects are found by number (or by id).
    An untracked one with a reference count of 1 is held by this referrer only, so it is met
    once: it needs no lookup (most untracked tuples, strs and ints). Should it be met again
-   anyway (a weakref's referent, a borrowed reference), the builder reports the duplicate id. */
+   anyway (a weakref's referent, a borrowed reference), the builder reports the duplicate id:
+   at once, or with deferred ids when the capture finishes (which then runs again undeferred). */
 static og_index referent_node(snapcap *c, PyObject *op) {
   if (Py_REFCNT(op) != 1 || (PyObject_IS_GC(op) && PyObject_GC_IsTracked(op))) {
     og_index dst = lookup(c, op);
-    return dst != OG_INDEX_NONE ? dst : add_node(c, op, 0);
+    if (dst != OG_INDEX_NONE) return dst;
+    dst = add_node(c, op, 0);
+    if (dst != OG_INDEX_NONE && c->deferred &&
+        ogpy_ptrmap_put(&c->shared, (uintptr_t)op, dst, NULL) < 0)
+      return fail(c, OG_ENOMEM), OG_INDEX_NONE;
+    return dst;
   }
   og_index dst = add_node(c, op, 0);
   if (dst == OG_INDEX_NONE && c->rc == OG_EEXISTS) {
@@ -570,6 +584,7 @@ static void cap_free(snapcap *c) {
   ogpy_ptrmap_free(&c->keys);
   ogpy_ptrmap_free(&c->tmap);
   ogpy_ptrmap_free(&c->modules);
+  ogpy_ptrmap_free(&c->shared);
 }
 
 static int walk(snapcap *c) {
@@ -586,20 +601,26 @@ static int walk(snapcap *c) {
   return 0;
 }
 
-int ogpy_snap_capture(og_graph **out, ogpy_snap_stats *st, int dict_keys) {
+/* One capture; defer: let the builder skip its id map (numbered heaps only); plant: add one
+   node twice (tests). Returns 1 when deferred ids met an object twice. */
+static int capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int defer, int plant) {
   snapcap c;
   memset(&c, 0, sizeof c);
   *out = NULL;
   c.dict_keys = dict_keys;
+  c.numbered = ogpy_heap_can_number();
+  c.deferred = defer && c.numbered;
   int rc = og_builder_new(&c.b, NULL);
+  if (rc == OG_OK && c.deferred) rc = og_builder_defer_ids(c.b);
   if (rc != OG_OK || ogpy_ptrmap_init(&c.strs, 1 << 12) < 0 ||
       ogpy_ptrmap_init(&c.keys, 1 << 12) < 0 || ogpy_ptrmap_init(&c.tmap, 1 << 10) < 0 ||
-      ogpy_ptrmap_init(&c.modules, 1 << 10) < 0) {
+      ogpy_ptrmap_init(&c.modules, 1 << 10) < 0 || ogpy_ptrmap_init(&c.shared, 1 << 12) < 0) {
     cap_free(&c);
     return ogpy_raise_og(rc != OG_OK ? rc : OG_ENOMEM), -1;
   }
-  c.numbered = ogpy_heap_can_number();
   int wrc = walk(&c);
+  if (wrc == 0 && plant && c.deferred && c.n && add_node(&c, c.objs[0], 0) == OG_INDEX_NONE)
+    wrc = -1;
   /* before anything could run Python code: objs[0..ntracked) are the walk's objects in order */
   if (c.numbered) ogpy_heap_unnumber(c.objs, c.ntracked ? c.ntracked : c.n);
   if (wrc < 0) {
@@ -612,6 +633,17 @@ int ogpy_snap_capture(og_graph **out, ogpy_snap_stats *st, int dict_keys) {
   st->untracked = c.n - c.ntracked;
   rc = og_builder_finish(out, c.b);
   cap_free(&c);
+  if (rc == OG_EEXISTS && c.deferred) return 1; /* an object met twice: capture again, checked */
   if (rc != OG_OK) return ogpy_raise_og(rc), -1;
   return 0;
+}
+
+int ogpy_snap_capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int how) {
+  int rc = capture(out, st, dict_keys, how != OGPY_CAPTURE_CHECKED,
+                   how == OGPY_CAPTURE_PLANT_REPEAT);
+  if (rc == 1) {
+    og_error_clear();
+    rc = capture(out, st, dict_keys, 0, 0);
+  }
+  return rc;
 }

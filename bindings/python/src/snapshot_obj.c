@@ -726,13 +726,15 @@ static PyStructSequence_Desc node_desc = {"objgraph.SnapshotNode",
 
 /* ---- module functions ------------------------------------------------------------------------- */
 
-/* snapshot_capture(dict_keys) -> (SnapshotGraph, tracked, untracked) */
+/* snapshot_capture(dict_keys, how=OGPY_CAPTURE_AUTO) -> (SnapshotGraph, tracked, untracked) */
 static PyObject *py_capture(PyObject *self, PyObject *args) {
-  int dict_keys;
-  if (!PyArg_ParseTuple(args, "p", &dict_keys)) return NULL;
+  int dict_keys, how = OGPY_CAPTURE_AUTO;
+  if (!PyArg_ParseTuple(args, "p|i", &dict_keys, &how)) return NULL;
+  if (how < OGPY_CAPTURE_AUTO || how > OGPY_CAPTURE_PLANT_REPEAT)
+    return PyErr_Format(PyExc_ValueError, "snapshot_capture: unknown mode %d", how);
   og_graph *g = NULL;
   ogpy_snap_stats st;
-  if (ogpy_snap_capture(&g, &st, dict_keys) < 0) return NULL;
+  if (ogpy_snap_capture(&g, &st, dict_keys, how) < 0) return NULL;
   PyObject *s = snap_wrap(g);
   return s ? Py_BuildValue("(Nnn)", s, (Py_ssize_t)st.tracked, (Py_ssize_t)st.untracked) : NULL;
 }
@@ -789,7 +791,7 @@ static PyObject *py_load(PyObject *self, PyObject *args) {
 }
 
 static PyMethodDef funcs[] = {
-    {"snapshot_capture", py_capture, METH_VARARGS, "snapshot_capture(dict_keys) -> (graph, n, m)"},
+    {"snapshot_capture", py_capture, METH_VARARGS, "snapshot_capture(dict_keys, how=0) -> (graph, n, m)"},
     {"snapshot_load", py_load, METH_VARARGS, "snapshot_load(path) -> graph"},
     {NULL, NULL, 0, NULL}};
 
