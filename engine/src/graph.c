@@ -197,7 +197,7 @@ int og_graph_memory(og_graph_mem *out, const og_graph *g) {
                (g->in_src ? g->nin * sizeof(og_index) : 0);
   out->strings = g->strs.arena.held_total +
                  g->strs.cap * (sizeof *g->strs.ptr + sizeof *g->strs.len) +
-                 g->strs.nslots * sizeof(uint32_t) + g->types.cap * 2 * sizeof(og_str) +
+                 g->strs.nslots * sizeof(uint64_t) + g->types.cap * 2 * sizeof(og_str) +
                  g->types.nslots * sizeof(uint32_t);
   return OG_OK;
 }

@@ -93,30 +93,59 @@ static int rehash(uint32_t **slots, size_t *nslots, uint32_t count, const og_all
   return OG_OK;
 }
 
-static uint64_t str_hash(const void *tab, uint32_t h) {
-  const og_strtab *t = tab;
-  return og__hash_bytes(t->ptr[h], t->len[h]);
+#define STR_EMPTY UINT64_MAX
+
+static uint32_t str_tag(const char *s, size_t len) { return (uint32_t)og__hash_bytes(s, len); }
+
+/* Keep load <= 1/2; the tags give the new places, no string is read. */
+static int str_reserve(og_strtab *t, const og_allocator *a) {
+  if ((size_t)(t->count + 1) * 2 <= t->nslots) return OG_OK;
+  size_t n = t->nslots ? t->nslots * 2 : 64, bytes;
+  if (!og__mul_ok(n, sizeof(uint64_t), &bytes)) return og__fail(OG_ELIMIT, "hash table too large");
+  uint64_t *ns = og__alloc(a, bytes);
+  if (!ns) return og__fail(OG_ENOMEM, "out of memory for a hash table of %zu slots", n);
+  memset(ns, 0xff, bytes);
+  for (size_t k = 0; k < t->nslots; k++) {
+    uint64_t e = t->slots[k];
+    if (e == STR_EMPTY) continue;
+    size_t i = (e >> 32) & (n - 1);
+    while (ns[i] != STR_EMPTY) i = (i + 1) & (n - 1);
+    ns[i] = e;
+  }
+  og__free(a, t->slots, t->nslots * sizeof(uint64_t));
+  t->slots = ns;
+  t->nslots = n;
+  return OG_OK;
+}
+
+/* The slot holding s, or the empty slot where it would go. */
+static size_t str_slot(const og_strtab *t, const char *s, size_t len, uint32_t tag) {
+  size_t mask = t->nslots - 1, i = tag & mask;
+  for (uint64_t e; (e = t->slots[i]) != STR_EMPTY; i = (i + 1) & mask) {
+    uint32_t h = (uint32_t)e;
+    if ((uint32_t)(e >> 32) == tag && t->len[h] == len && memcmp(t->ptr[h], s, len) == 0) break;
+  }
+  return i;
 }
 
 og_str og__strtab_find(const og_strtab *t, const char *s, size_t len) {
   if (!t->nslots) return OG_STR_NONE;
-  size_t mask = t->nslots - 1, i = og__hash_bytes(s, len) & mask;
-  for (; t->slots[i] != UINT32_MAX; i = (i + 1) & mask) {
-    uint32_t h = t->slots[i];
-    if (t->len[h] == len && memcmp(t->ptr[h], s, len) == 0) return h;
-  }
-  return OG_STR_NONE;
+  uint64_t e = t->slots[str_slot(t, s, len, str_tag(s, len))];
+  return e == STR_EMPTY ? OG_STR_NONE : (og_str)(uint32_t)e;
 }
 
 int og__strtab_intern(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out) {
-  og_str found = og__strtab_find(t, s, len);
-  if (found != OG_STR_NONE) {
-    *out = found;
-    return OG_OK;
+  uint32_t tag = str_tag(s, len);
+  if (t->nslots) {
+    uint64_t e = t->slots[str_slot(t, s, len, tag)];
+    if (e != STR_EMPTY) {
+      *out = (og_str)(uint32_t)e;
+      return OG_OK;
+    }
   }
   if (len > UINT32_MAX - 1) return og__fail(OG_ELIMIT, "string of %zu bytes is too long", len);
   if (t->count > OG_STR_MAX) return og__fail(OG_ELIMIT, "more than %u strings", OG_STR_MAX + 1);
-  OG_TRY(rehash(&t->slots, &t->nslots, t->count, a, t, str_hash));
+  OG_TRY(str_reserve(t, a));
   if (t->count == t->cap) OG_TRY(grow_pair(a, (void **)&t->ptr, sizeof *t->ptr, (void **)&t->len,
                                              sizeof *t->len, &t->cap));
   char *copy = og__arena_alloc(&t->arena, a, len + 1);
@@ -126,9 +155,7 @@ int og__strtab_intern(og_strtab *t, const og_allocator *a, const char *s, size_t
   uint32_t h = t->count++;
   t->ptr[h] = copy;
   t->len[h] = (uint32_t)len;
-  size_t mask = t->nslots - 1, i = og__hash_bytes(s, len) & mask;
-  while (t->slots[i] != UINT32_MAX) i = (i + 1) & mask;
-  t->slots[i] = h;
+  t->slots[str_slot(t, s, len, tag)] = (uint64_t)tag << 32 | h;
   *out = h;
   return OG_OK;
 }
@@ -137,7 +164,7 @@ void og__strtab_free(og_strtab *t, const og_allocator *a) {
   og__arena_free(&t->arena, a);
   og__free(a, t->ptr, t->cap * sizeof *t->ptr);
   og__free(a, t->len, t->cap * sizeof *t->len);
-  og__free(a, t->slots, t->nslots * sizeof *t->slots);
+  og__free(a, t->slots, t->nslots * sizeof(uint64_t));
   memset(t, 0, sizeof *t);
 }
 

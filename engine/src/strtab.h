@@ -22,7 +22,9 @@ typedef struct og_strtab {
   const char **ptr; /* per string: its bytes (NUL-terminated copy) */
   uint32_t *len;
   uint32_t count, cap;
-  uint32_t *slots; /* hash slots: string handle or UINT32_MAX */
+  /* hash slots: (32-bit hash tag << 32 | string handle), UINT64_MAX empty; probes compare tags
+     in the table and read a string only on a tag match, and growth rehashes from the tags */
+  uint64_t *slots;
   size_t nslots;
 } og_strtab;
 
