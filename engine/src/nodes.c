@@ -59,8 +59,39 @@ int og__nodes_grow(og_nodes *n, const og_allocator *a, size_t need) {
   return relayout(n, a, ncap);
 }
 
+/* Move the columns of a block laid out for `from` nodes to the layout for `to` nodes in the same
+   block (keeping count entries each): down in column order when shrinking, up in reverse order
+   when growing back, so that no column overwrites one not yet moved. */
+static void slide(og_nodes *n, size_t to) {
+  og_nodes dst = *n;
+  carve(&dst, n->block, to);
+  void *from_col[] = {n->type, n->size, n->refcount, n->label, n->flags};
+  void *to_col[] = {dst.type, dst.size, dst.refcount, dst.label, dst.flags};
+  size_t width[] = {sizeof(og_type), sizeof(uint32_t), sizeof(uint32_t), sizeof(og_str),
+                    sizeof(uint16_t)};
+  bool down = to < n->cap;
+  for (int k = 0; k < 5; k++) {
+    int c = down ? k : 4 - k;
+    memmove(to_col[c], from_col[c], (size_t)n->count * width[c]);
+  }
+  dst.cap = (og_index)to;
+  *n = dst;
+}
+
+/* Trim to count in place: the columns slide down, then the block shrinks (no new block, no copy
+   into fresh pages); should the allocator refuse, they slide back and the block stays. */
 void og__nodes_shrink(og_nodes *n, const og_allocator *a) {
-  if (n->count < n->cap) (void)relayout(n, a, n->count); /* keeping the larger block is harmless */
+  if (n->count && n->count < n->cap) {
+    size_t cap = n->cap;
+    slide(n, n->count);
+    void *block = og__realloc(a, n->block, cap * NODE_BYTES, (size_t)n->count * NODE_BYTES);
+    if (block)
+      carve(n, block, n->count);
+    else
+      slide(n, cap); /* keeping the larger block is harmless */
+  } else if (!n->count && n->cap) {
+    (void)relayout(n, a, 0);
+  }
   if (n->nbig < n->capbig) {
     og_bigsize *big = n->nbig ? og__alloc(a, n->nbig * sizeof *big) : NULL;
     if (big || !n->nbig) {
