@@ -15,31 +15,24 @@ static size_t ptr_slot(uintptr_t key, size_t cap) {
 int ogpy_ptrmap_init(ogpy_ptrmap *m, size_t expected) {
   size_t cap = 64;
   while (cap < expected * 2) cap <<= 1;
-  m->keys = PyMem_RawCalloc(cap, sizeof *m->keys);
-  m->vals = PyMem_RawMalloc(cap * sizeof *m->vals);
-  m->cap = cap;
+  m->slots = PyMem_RawCalloc(cap, sizeof *m->slots);
+  m->cap = m->slots ? cap : 0;
   m->count = 0;
-  if (!m->keys || !m->vals) {
-    ogpy_ptrmap_free(m);
-    return -1;
-  }
-  return 0;
+  return m->slots ? 0 : -1;
 }
 
 void ogpy_ptrmap_free(ogpy_ptrmap *m) {
-  PyMem_RawFree(m->keys);
-  PyMem_RawFree(m->vals);
-  m->keys = NULL;
-  m->vals = NULL;
+  PyMem_RawFree(m->slots);
+  m->slots = NULL;
   m->cap = m->count = 0;
 }
 
 uint32_t ogpy_ptrmap_get(const ogpy_ptrmap *m, uintptr_t key) {
   if (!m->cap) return UINT32_MAX;
   for (size_t i = ptr_slot(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
-    uintptr_t k = m->keys[i];
-    if (k == key) return m->vals[i];
-    if (k == 0) return UINT32_MAX;
+    const ogpy_ptrslot *e = &m->slots[i];
+    if (e->key == key) return e->val;
+    if (e->key == 0) return UINT32_MAX;
   }
 }
 
@@ -47,12 +40,10 @@ static int ptrmap_grow(ogpy_ptrmap *m) {
   ogpy_ptrmap n;
   if (ogpy_ptrmap_init(&n, m->cap) < 0) return -1; /* doubles: init takes expected*2 */
   for (size_t i = 0; i < m->cap; i++) {
-    uintptr_t k = m->keys[i];
-    if (!k) continue;
-    size_t j = ptr_slot(k, n.cap);
-    while (n.keys[j]) j = (j + 1) & (n.cap - 1);
-    n.keys[j] = k;
-    n.vals[j] = m->vals[i];
+    if (!m->slots[i].key) continue;
+    size_t j = ptr_slot(m->slots[i].key, n.cap);
+    while (n.slots[j].key) j = (j + 1) & (n.cap - 1);
+    n.slots[j] = m->slots[i];
   }
   n.count = m->count;
   ogpy_ptrmap_free(m);
@@ -63,14 +54,14 @@ static int ptrmap_grow(ogpy_ptrmap *m) {
 int ogpy_ptrmap_put(ogpy_ptrmap *m, uintptr_t key, uint32_t val, uint32_t *existing) {
   if ((m->count + 1) * 2 > m->cap && ptrmap_grow(m) < 0) return -1;
   for (size_t i = ptr_slot(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
-    uintptr_t k = m->keys[i];
-    if (k == key) {
-      if (existing) *existing = m->vals[i];
+    ogpy_ptrslot *e = &m->slots[i];
+    if (e->key == key) {
+      if (existing) *existing = e->val;
       return 0;
     }
-    if (k == 0) {
-      m->keys[i] = key;
-      m->vals[i] = val;
+    if (e->key == 0) {
+      e->key = key;
+      e->val = val;
       m->count++;
       if (existing) *existing = val;
       return 1;

@@ -47,9 +47,14 @@ int ogpy_traverse(PyObject *op, visitproc visit, void *arg);
 /* ---- pointer-keyed hash (heap.c) ---------------------------------------------------------- */
 
 /* Open addressing map from a non-zero pointer-sized key to a uint32 value. */
+/* Key and value side by side: a probe touches one cache line, not one per array. */
+typedef struct ogpy_ptrslot {
+  uintptr_t key; /* 0 = empty */
+  uint32_t val;
+} ogpy_ptrslot;
+
 typedef struct ogpy_ptrmap {
-  uintptr_t *keys; /* 0 = empty */
-  uint32_t *vals;
+  ogpy_ptrslot *slots;
   size_t cap, count; /* cap: power of two or 0 */
 } ogpy_ptrmap;
 

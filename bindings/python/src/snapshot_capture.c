@@ -161,6 +161,9 @@ static uint32_t type_slot_slow(snapcap *c, PyTypeObject *tp) {
   tinfo *t = &c->types[c->ntypes];
   t->handle = h;
   t->flags = (uint16_t)(ogpy_type_flags(tp) & 0xFFFFu);
+  if (PyType_IsSubtype(tp, &_PyWeakref_RefType) || tp == &_PyWeakref_ProxyType ||
+      tp == &_PyWeakref_CallableProxyType) /* PyWeakref_Check, once per type */
+    t->flags |= OGPY_NODE_WEAKREF;
   t->expand = !is_gc_type(tp)                 ? EXP_NONE
               : tp == &PyDict_Type             ? EXP_DICT
               : tp == &PyList_Type             ? EXP_LIST
@@ -324,7 +327,6 @@ static og_index add_node(snapcap *c, PyObject *op, int numbered) {
   if (PyObject_IS_GC(op) && PyObject_GC_IsTracked(op)) flags |= OG_NODE_GC_TRACKED;
   if ((flags & OG_NODE_ANY_MODULE) && ogpy_ptrmap_get(&c->modules, (uintptr_t)op) != UINT32_MAX)
     flags |= OG_NODE_MODULE;
-  if (PyWeakref_Check(op)) flags |= OGPY_NODE_WEAKREF;
 #if PY_VERSION_HEX >= 0x030C0000
   if (_Py_IsImmortal(op)) flags |= OG_NODE_IMMORTAL;
 #endif
@@ -509,7 +511,7 @@ static int expand_generic(snapcap *c, og_index i, PyObject *op, const tinfo *t) 
   type_specific_hints(&e, op);
   if (c->rc) return -1;
   if (ogpy_traverse(op, visit_ref, &e) < 0 || c->rc) return fail(c, OG_ENOMEM);
-  if (PyWeakref_Check(op)) {
+  if (t->flags & OGPY_NODE_WEAKREF) {
     PyObject *ref = ((PyWeakReference *)op)->wr_object;
     if (ref && ref != Py_None && Py_REFCNT(ref) > 0)
       return add_edge(c, i, ref, OG_EDGE_WEAK, OG_STR_NONE);
