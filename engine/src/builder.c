@@ -175,10 +175,10 @@ static int materialize_sources(og_builder *b) {
 }
 
 /* The edge columns share one capacity: allocate all new columns before touching any. */
-static int grow_edges(og_builder *b) {
-  size_t need = b->nedges + 1;
+static int grow_edges(og_builder *b, size_t need) {
   if (need <= b->ecap) return OG_OK;
   size_t ncap = b->ecap ? b->ecap * 2 : 1024;
+  if (ncap < need) ncap = need;
   if (ncap > (size_t)UINT32_MAX + 1) ncap = (size_t)UINT32_MAX + 1;
   const og_allocator *a = &b->alloc;
   og_index *dst = og__alloc(a, ncap * sizeof(og_index));
@@ -206,6 +206,17 @@ static int grow_edges(og_builder *b) {
   return OG_OK;
 }
 
+int og_builder_reserve(og_builder *b, size_t nodes, size_t edges) {
+  OG_ASSERT_ARG(b != NULL);
+  if (nodes > (size_t)OG_INDEX_NONE - b->nodes.count || edges > UINT32_MAX - b->nedges)
+    return og__fail(OG_ELIMIT, "room for %zu more nodes and %zu more edges is more than a graph "
+                               "holds", nodes, edges);
+  size_t n = (size_t)b->nodes.count + nodes;
+  OG_TRY(og__nodes_reserve(&b->nodes, &b->alloc, n));
+  OG_TRY(og__grow(&b->alloc, (void **)&b->deg, &b->deg_cap, n, sizeof(uint32_t)));
+  return edges ? grow_edges(b, b->nedges + edges) : OG_OK;
+}
+
 static int check_label(const og_builder *b, og_edge_kind kind, uint32_t label) {
   if ((unsigned)kind > OG_EDGE_KIND_MAX) return og__fail(OG_EINVALID, "edge kind %d is not 0..15", (int)kind);
   if (kind != OG_EDGE_INDEX && label != OG_STR_NONE && label >= b->strs.count)
@@ -217,7 +228,7 @@ int og__builder_append_edge(og_builder *b, og_index source, og_index target, uin
   OG_ASSERT(source < b->nodes.count && target < b->nodes.count);
   if (b->nedges >= UINT32_MAX) return og__fail(OG_ELIMIT, "more than %u edges", UINT32_MAX);
   if (b->nedges && source < b->last_src && !b->esrc) OG_TRY(materialize_sources(b));
-  if (b->nedges == b->ecap) OG_TRY(grow_edges(b));
+  if (b->nedges == b->ecap) OG_TRY(grow_edges(b, b->nedges + 1));
   size_t e = b->nedges++;
   b->edst[e] = target;
   b->emeta[e] = meta;

@@ -104,6 +104,8 @@ uint64_t og__node_size(const og_nodes *n, og_index i);
 
 /* Node columns: grow to hold need nodes; trim to count (kept as is if that fails); free. */
 int og__nodes_grow(og_nodes *n, const og_allocator *a, size_t need);
+/* Exactly room for need nodes (no doubling). */
+int og__nodes_reserve(og_nodes *n, const og_allocator *a, size_t need);
 void og__nodes_shrink(og_nodes *n, const og_allocator *a);
 void og__nodes_free(og_nodes *n, const og_allocator *a);
 

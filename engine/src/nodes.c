@@ -80,6 +80,13 @@ static void slide(og_nodes *n, size_t to) {
 
 /* Trim to count in place: the columns slide down, then the block shrinks (no new block, no copy
    into fresh pages); should the allocator refuse, they slide back and the block stays. */
+int og__nodes_reserve(og_nodes *n, const og_allocator *a, size_t need) {
+  if (need <= n->cap) return OG_OK;
+  if (need > OG_INDEX_NONE || need > SIZE_MAX / NODE_BYTES)
+    return og__fail(OG_ELIMIT, "room for %zu nodes is more than a graph holds", need);
+  return relayout(n, a, need);
+}
+
 void og__nodes_shrink(og_nodes *n, const og_allocator *a) {
   if (n->count && n->count < n->cap) {
     size_t cap = n->cap;

@@ -445,7 +445,12 @@ static int decode(og_graph **out, decoder *d) {
   OG_TRY(read_header(r, &d->hdr));
   d->phase = PH_HEADER;
   OG_TRY(og_builder_new(&d->b, r->a));
-  OG_TRY(og_builder_defer_ids(d->b)); /* nodes are referred to by index: ids checked once, at the end */
+  OG_TRY(og_builder_defer_ids(d->b)); /* nodes are referred to by index: ids checked at the end */
+  /* room for the header's counts, but no more than the file could hold (a node takes at least
+     2 bytes, an edge 1), so a hostile header reserves in proportion to the file's size */
+  uint64_t nodes = d->hdr->node_count < r->size / 2 ? d->hdr->node_count : r->size / 2;
+  uint64_t edges = d->hdr->edge_count < r->size ? d->hdr->edge_count : r->size;
+  OG_TRY(og_builder_reserve(d->b, (size_t)nodes, (size_t)edges));
   while (d->phase != PH_TRAILER) {
     Og__V1__Record *rec;
     uint32_t crc;

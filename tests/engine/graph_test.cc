@@ -320,6 +320,31 @@ TEST(Builder, DeferredRepeatedIdFailsFinishAndKeepsTheBuilder) {
   EXPECT_EQ(5001u, og_builder_node_count(b.b));  // unchanged: the caller may still free it
 }
 
+TEST(Builder, ReserveIsAHint) {
+  Builder b;
+  og_type t = AddType(b.b, "T", "m.T");
+  ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, 1, t, 8, 0, 1, OG_STR_NONE));
+  ASSERT_EQ(OG_OK, og_builder_reserve(b.b, 10, 20));
+  for (og_id id = 2; id <= 50; id++)  // more than reserved
+    ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, id, t, 8, 0, 1, OG_STR_NONE));
+  for (og_index i = 0; i < 50; i++)
+    ASSERT_EQ(OG_OK, og_builder_add_edge(b.b, i, (i + 1) % 50, OG_EDGE_OTHER, OG_STR_NONE));
+  EXPECT_EQ(OG_ELIMIT, og_builder_reserve(b.b, (size_t)OG_INDEX_NONE, 0));
+  EXPECT_NE(nullptr, strstr(og_error_last(), "more than a graph holds"));
+  EXPECT_EQ(OG_ELIMIT, og_builder_reserve(b.b, 0, (size_t)UINT32_MAX));
+  EXPECT_EQ(OG_EINVALID, og_builder_reserve(nullptr, 1, 1));
+  og_graph *g;
+  ASSERT_EQ(OG_OK, og_builder_finish(&g, b.b));
+  EXPECT_EQ(50u, og_graph_node_count(g));
+  EXPECT_EQ(std::vector<og_index>({0}), Neighbors(g, OG_DIR_OUT, 49));
+  EXPECT_EQ(49u, og_graph_lookup(g, 50));
+  og_node_info ni;
+  ASSERT_EQ(OG_OK, og_graph_node(&ni, g, 49));
+  EXPECT_EQ(50u, ni.id);
+  EXPECT_EQ(8u, ni.size);
+  og_graph_free(g);
+}
+
 // ---- allocation-failure sweep ------------------------------------------------------------------
 
 // Build a graph that exercises every growth path; returns the first error code.
@@ -332,6 +357,7 @@ int BuildAll(const og_allocator *a, bool defer) {
   og_str s = 0;
   og_span sp;
   if (defer && (rc = og_builder_defer_ids(b)) != OG_OK) goto out;
+  if (defer && (rc = og_builder_reserve(b, 1000, 2000)) != OG_OK) goto out;  // then outgrown
   if ((rc = og_builder_add_type(&t, b, "T", 1, "m.T", 3)) != OG_OK) goto out;
   for (int i = 0; i < 3000 && rc == OG_OK; i++) {
     std::string name = "label" + std::to_string(i % 700);

@@ -126,6 +126,11 @@ OG_EXTERN int og_builder_find(og_index *out, const og_builder *b, og_id id);
    a miss is no error, so hot loops that mostly miss pay no message formatting. O(1) expected. */
 OG_EXTERN og_index og_builder_lookup(const og_builder *b, og_id id);
 
+/* Make room for this many more nodes and edges at once, for adapters that know the sizes ahead
+   (a snapshot's header): no regrowth, no copying of columns while adding. A hint only: adding
+   beyond it still works. Errors: OG_EINVALID, OG_ENOMEM, OG_ELIMIT. */
+OG_EXTERN int og_builder_reserve(og_builder *b, size_t nodes, size_t edges);
+
 /* Number of nodes added so far (0 for NULL). */
 OG_EXTERN og_index og_builder_node_count(const og_builder *b);
 
