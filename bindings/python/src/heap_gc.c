@@ -88,15 +88,17 @@ Py_ssize_t ogpy_heap_count_hint(void) { return 1 << 16; }
  * gc header's prev word, as gc.collect() keeps gc_refs there, so mapping a referent to its index
  * is one read of memory tp_traverse's visit touches anyway (no hash table). The caller runs no
  * Python code, frees nothing and untracks nothing until ogpy_heap_unnumber() restores the
- * prev links from the next links. Only where the generation lists are reachable (<= 3.11). */
+ * prev links: on <= 3.11 from the order of the walk, which is the lists' order; on 3.12+ from a
+ * copy taken while numbering. Not in free-threaded builds (no PyGC_Head). */
 
 #ifdef OGPY_WALK_GENERATIONS
 
 int ogpy_heap_can_number(void) { return 1; }
 
-void ogpy_heap_number_set(PyObject *op, uint32_t idx) {
+int ogpy_heap_number_set(PyObject *op, uint32_t idx) {
   PyGC_Head *g = _Py_AS_GC(op);
   g->_gc_prev = ((uintptr_t)idx << _PyGC_PREV_SHIFT) | (g->_gc_prev & ~_PyGC_PREV_MASK);
+  return 0;
 }
 
 uint32_t ogpy_heap_number_get(PyObject *op) {
@@ -129,10 +131,58 @@ void ogpy_heap_unnumber(PyObject *const *objs, size_t n) {
   }
 }
 
+#elif !defined(Py_GIL_DISABLED)
+
+/* 3.12+: the generation heads are internal, so each prev word is copied, in walk order, before it
+ * is overwritten, and put back from the copy (8 bytes per object while numbered). The header is
+ * PyGC_Head's two words just before the object; numbers keep prev's two flag bits. */
+typedef struct gc_words {
+  uintptr_t next; /* 0: untracked */
+  uintptr_t prev;
+} gc_words;
+
+static uintptr_t *saved_prev;
+static size_t nsaved, capsaved;
+
+int ogpy_heap_can_number(void) { return 1; }
+
+int ogpy_heap_number_set(PyObject *op, uint32_t idx) {
+  if (idx != nsaved) return -1; /* only 0, 1, 2... of one walk */
+  if (nsaved == capsaved) {
+    size_t cap = capsaved ? capsaved * 2 : 1 << 16;
+    uintptr_t *a = PyMem_RawRealloc(saved_prev, cap * sizeof *a);
+    if (!a) return -1;
+    saved_prev = a;
+    capsaved = cap;
+  }
+  gc_words *g = (gc_words *)op - 1;
+  saved_prev[nsaved++] = g->prev;
+  g->prev = ((uintptr_t)idx << 2) | (g->prev & 3);
+  return 0;
+}
+
+uint32_t ogpy_heap_number_get(PyObject *op) {
+  PyTypeObject *tp = Py_TYPE(op);
+  if (!PyType_IS_GC(tp) || (tp->tp_is_gc && !tp->tp_is_gc(op))) return UINT32_MAX;
+  const gc_words *g = (const gc_words *)op - 1;
+  return g->next ? (uint32_t)(g->prev >> 2) : UINT32_MAX;
+}
+
+void ogpy_heap_unnumber(PyObject *const *objs, size_t n) {
+  if (n > nsaved) n = nsaved;
+  for (size_t i = 0; i < n; i++) {
+    if (i + 8 < n) OGPY_PREFETCH_OBJ(objs[i + 8]);
+    ((gc_words *)objs[i] - 1)->prev = saved_prev[i];
+  }
+  PyMem_RawFree(saved_prev);
+  saved_prev = NULL;
+  nsaved = capsaved = 0;
+}
+
 #else
 
 int ogpy_heap_can_number(void) { return 0; }
-void ogpy_heap_number_set(PyObject *op, uint32_t idx) {}
+int ogpy_heap_number_set(PyObject *op, uint32_t idx) { return -1; }
 uint32_t ogpy_heap_number_get(PyObject *op) { return UINT32_MAX; }
 void ogpy_heap_unnumber(PyObject *const *objs, size_t n) {}
 

@@ -34,11 +34,15 @@ int ogpy_heap_visit(ogpy_visit_fn fn, void *arg);
 Py_ssize_t ogpy_heap_count_hint(void);
 
 /* In-place numbering of tracked objects (heap_gc.c): see there for the rules. can_number is 0
-   where the generation lists are not reachable; then the other three do nothing. */
+   where objects have no gc header to borrow (free-threaded builds); then the others do nothing.
+   number_set numbers the objects of one walk 0, 1, 2... in walk order; -1: out of memory (undo
+   what was numbered with unnumber). number_get may return any number for an object that was not
+   numbered: callers check it against their own table. */
 int ogpy_heap_can_number(void);
-void ogpy_heap_number_set(PyObject *op, uint32_t idx);
+int ogpy_heap_number_set(PyObject *op, uint32_t idx);
 uint32_t ogpy_heap_number_get(PyObject *op); /* UINT32_MAX: not a tracked object */
-/* objs[0..n): every tracked object, in the order ogpy_heap_visit gave them. */
+/* objs[0..n): the objects numbered, in order (every one of them: the rest of the walk may
+   follow). */
 void ogpy_heap_unnumber(PyObject *const *objs, size_t n);
 
 /* gc.get_referents semantics: call visit for each referent of op (nothing for non-gc objects). */

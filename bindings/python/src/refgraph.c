@@ -21,10 +21,11 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem) {
 
 static int add_obj(ogpy_refgraph *g, PyObject *op, int tracked) {
   if (grow((void **)&g->objs, &g->cap, g->n + 1, sizeof *g->objs) < 0) return -1;
-  if (g->numbered && tracked)
-    ogpy_heap_number_set(op, (uint32_t)g->n);
-  else if (ogpy_ptrmap_put(&g->map, (uintptr_t)op, (uint32_t)g->n, NULL) < 0)
+  if (g->numbered && tracked) {
+    if (ogpy_heap_number_set(op, (uint32_t)g->n) < 0) return -1;
+  } else if (ogpy_ptrmap_put(&g->map, (uintptr_t)op, (uint32_t)g->n, NULL) < 0) {
     return -1;
+  }
   Py_INCREF(op);
   g->objs[g->n++] = op;
   return 0;
@@ -135,7 +136,8 @@ int ogpy_refgraph_build(ogpy_refgraph *g, PyObject *const *extra, size_t nextra,
   if (ogpy_ptrmap_init(&g->map, ogpy_heap_can_number() ? 64 : 1 << 16) < 0) goto nomem;
   g->numbered = ogpy_heap_can_number();
   int brc = build_edges(g, extra, nextra, extra_idx, &g->out_off);
-  if (g->numbered) ogpy_heap_unnumber(g->objs, g->ntracked); /* before any Python code runs */
+  /* before any Python code runs; a walk cut short numbered its first g->n objects */
+  if (g->numbered) ogpy_heap_unnumber(g->objs, g->ntracked ? g->ntracked : g->n);
   g->numbered = 0;
   if (brc == -2) {
     PyErr_SetString(PyExc_OverflowError, "objgraph: more than 2**32 references");

@@ -339,7 +339,7 @@ static og_index add_node(snapcap *c, PyObject *op, int numbered) {
   int r = og_builder_add_node(&idx, c->b, (og_id)(uintptr_t)op, t->handle, shallow_size(op), flags,
                               refcnt, label);
   if (r != OG_OK) return fail(c, r), OG_INDEX_NONE;
-  if (numbered) ogpy_heap_number_set(op, idx);
+  if (numbered && ogpy_heap_number_set(op, idx) < 0) return fail(c, OG_ENOMEM), OG_INDEX_NONE;
   c->slots[c->n] = slot;
   c->objs[c->n++] = op;
   return idx;
