@@ -60,6 +60,8 @@ typedef struct snapcap {
      number and the untracked ones that may be met twice through this map instead */
   int deferred;
   ogpy_ptrmap shared;
+  PyObject *hot_key[256]; /* direct-mapped cache in front of shared: small ints, interned names */
+  og_index hot_val[256];
   int dict_keys;
   og_str s_dict;
   int rc; /* og error, or -1 with a Python exception */
@@ -356,8 +358,13 @@ static og_index lookup(snapcap *c, PyObject *op) {
     if (j < c->ntracked && c->objs[j] == op) return j;
   }
   if (c->deferred) {
+    size_t h = ((uintptr_t)op >> 4) & 255;
+    if (c->hot_key[h] == op) return c->hot_val[h];
     uint32_t v = ogpy_ptrmap_get(&c->shared, (uintptr_t)op);
-    return v == UINT32_MAX ? OG_INDEX_NONE : v;
+    if (v == UINT32_MAX) return OG_INDEX_NONE;
+    c->hot_key[h] = op;
+    c->hot_val[h] = v;
+    return v;
   }
   return og_builder_lookup(c->b, (og_id)(uintptr_t)op);
 }
