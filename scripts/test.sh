@@ -5,6 +5,7 @@
 # Stages: bazel (all Bazel tests), asan, ubsan (engine, snapshot, FFI and CLI tests under each), valgrind
 # (engine, snapshot and libffi tests), python (pip install . + pytest + objgraph's own test suite),
 # pydebug (the pytest suite under Debian's python3-dbg, with sys.gettotalrefcount() leak checks),
+# pyothers (the pytest suite under every other CPython 3.9+ found: pyenv, python3.X on PATH),
 # protobuf (snapshots read by the official Python protobuf runtime), fuzz (a one-minute libFuzzer run of
 # the snapshot decoder).
 set -uo pipefail
@@ -13,7 +14,7 @@ bash scripts/setup.sh
 
 BAZEL=(bazel)
 [ -n "${OG_BAZEL_OUTPUT_BASE:-}" ] && BAZEL+=(--output_base="$OG_BAZEL_OUTPUT_BASE")
-STAGES=${OG_STAGES:-"bazel asan ubsan valgrind python pydebug protobuf fuzz"}
+STAGES=${OG_STAGES:-"bazel asan ubsan valgrind python pydebug pyothers protobuf fuzz"}
 passed=0; failed=0; failures=()
 
 stage() { # name, command...
@@ -39,6 +40,7 @@ for s in $STAGES; do
       if [ -x tests/python/run.sh ]; then stage "python" bash tests/python/run.sh
       else echo "=== python: no tests/python/run.sh yet"; fi ;;
     pydebug) stage "python (debug interpreter)" bash tests/python/run_debug.sh ;;
+    pyothers) stage "python (other CPythons)" bash tests/python/run_others.sh ;;
     protobuf)
       stage "protobuf reader" env OG_BAZEL_OUTPUT_BASE="${OG_BAZEL_OUTPUT_BASE:-}" \
         python3 -m pytest -q -p no:cacheprovider tests/snapshot ;;
