@@ -147,6 +147,7 @@ static size_t nsaved, capsaved;
 int ogpy_heap_can_number(void) { return 1; }
 
 int ogpy_heap_number_set(PyObject *op, uint32_t idx) {
+  if (idx == 0) nsaved = 0;     /* a new walk */
   if (idx != nsaved) return -1; /* only 0, 1, 2... of one walk */
   if (nsaved == capsaved) {
     size_t cap = capsaved ? capsaved * 2 : 1 << 16;
