@@ -9,6 +9,8 @@ directory, builds leakhunt.py's heap, and times, best of R:
   referrers pass  one gc.get_referrers(x) scan without its list: each referent compared with x
   raw pass        traverse everything, storing each referent pointer (unresolved)
   touch pass      traverse everything, reading each referent's type and refcount
+  capture pass    the data a snapshot writes (IR-wide node and edge records, str label bytes, into
+                  fresh memory), with no lookup, hashing, interning or CSR
 and the size of the objects get_new_ids()'s first call must return (a set of int ids per type
 name, every gc object's id in one of them), which bounds its peak memory growth from below.
 Used to tell which of objgraph's timings a faster implementation can divide by a given factor:
@@ -73,11 +75,18 @@ def main():
     t_get, _ = best(lambda: gc.get_referrers(target), args.repeat)
     t_raw, _ = best(lambda: floor.raw_pass(nref + 1024), args.repeat)
     t_touch, _ = best(floor.touch_pass, args.repeat)
+    t_cap, (cn, ce, full) = best(lambda: floor.capture_pass(4 * nobj, 6 * nobj), args.repeat)
+    assert not full, "capture_pass: arrays too small"
+    objs = gc.get_objects()
+    t_base, _ = best(lambda: gc.get_referents(*objs), args.repeat)
+    del objs
     t_collect, _ = best(gc.collect, args.repeat)
     print("python %s; %d gc objects, %d references" % (sys.version.split()[0], nobj, nref))
     rows = [("walk (gc headers)", t_walk), ("referrers pass (compare only)", t_ref),
             ("gc.get_referrers(x)", t_get), ("raw pass (store referents)", t_raw),
-            ("touch pass (read each referent)", t_touch), ("gc.collect()", t_collect)]
+            ("touch pass (read each referent)", t_touch),
+            ("capture pass (%d nodes, %d edges)" % (cn, ce), t_cap),
+            ("gc.get_referents(*gc.get_objects())", t_base), ("gc.collect()", t_collect)]
     for name, t in rows:
         print("%-34s %8.2f ms" % (name, t * 1e3))
     size, count = new_ids_result_bytes()
