@@ -299,24 +299,36 @@ static int small_label(snapcap *c, og_str *out, int which, Py_ssize_t n, const c
   return 0;
 }
 
-/* The node label: small ints and container sizes come from a cache. */
-static int node_label(snapcap *c, og_str *out, PyObject *op) {
-  char buf[OGPY_SNAP_LABEL_MAX + 16];
-  *out = OG_STR_NONE;
+/* The cached label of an exact list, tuple or dict of n < 1024 items, or of a small int; 0 if
+   none is cached yet (then *which and *n say where it goes). */
+static og_str cached_small_label(snapcap *c, PyObject *op, int *which, Py_ssize_t *n) {
   PyTypeObject *tp = Py_TYPE(op);
+  *which = 0;
+  *n = tp == &PyList_Type ? PyList_GET_SIZE(op) : tp == &PyTuple_Type ? PyTuple_GET_SIZE(op)
+       : tp == &PyDict_Type ? PyDict_GET_SIZE(op) : -1;
   if (tp == &PyLong_Type) {
     int overflow = 0;
     long v = PyLong_AsLongAndOverflow(op, &overflow);
-    if (!overflow && v >= 0 && v < 1024) {
-      size_t ln = ogpy_snap_node_label(buf, OGPY_SNAP_LABEL_MAX, op);
-      return ln ? small_label(c, out, 1, v, buf, ln) : 0;
-    }
+    *which = 1;
+    *n = !overflow && v >= 0 && v < 1024 ? (Py_ssize_t)v : -1;
   }
+  return *n >= 0 && *n < 1024 ? c->small_labels[*which][*n] : 0;
+}
+
+/* The node label: small ints and container sizes come from a cache, filled on first use. */
+static int node_label(snapcap *c, og_str *out, PyObject *op) {
+  char buf[OGPY_SNAP_LABEL_MAX + 16];
+  int which;
+  Py_ssize_t n;
+  og_str cached = cached_small_label(c, op, &which, &n);
+  if (cached) {
+    *out = cached - 1;
+    return 0;
+  }
+  *out = OG_STR_NONE;
   size_t ln = ogpy_snap_node_label(buf, OGPY_SNAP_LABEL_MAX, op);
   if (!ln) return 0;
-  Py_ssize_t n = tp == &PyList_Type ? PyList_GET_SIZE(op) : tp == &PyTuple_Type ? PyTuple_GET_SIZE(op)
-                 : tp == &PyDict_Type ? PyDict_GET_SIZE(op) : -1;
-  return n >= 0 ? small_label(c, out, 0, n, buf, ln) : intern(c, out, buf, ln);
+  return n >= 0 ? small_label(c, out, which, n, buf, ln) : intern(c, out, buf, ln);
 }
 
 /* numbered: keep its index in its gc header (tracked objects of the walk); other nodes are found
