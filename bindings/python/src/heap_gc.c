@@ -141,6 +141,8 @@ typedef struct gc_words {
   uintptr_t prev;
 } gc_words;
 
+/* One copy for the process: walks run under the GIL, and the module (single-phase init) cannot
+   load in a subinterpreter with a GIL of its own. */
 static uintptr_t *saved_prev;
 static size_t nsaved, capsaved;
 
