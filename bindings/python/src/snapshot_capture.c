@@ -40,14 +40,37 @@ typedef struct tinfo {
   uint8_t elem_kind; /* kind of unclassified referents (sets: ELEMENT) */
 } tinfo;
 
+/* A pointer map with a direct-mapped cache in front: the few hot keys met millions of times
+   (attribute names, small ints, interned strings) skip the hash probe. */
+typedef struct memo {
+  ogpy_ptrmap map;
+  uintptr_t key[256]; /* 0: empty (no key is NULL) */
+  uint32_t val[256];
+} memo;
+
+static uint32_t memo_get(memo *m, const void *key) {
+  size_t h = ((uintptr_t)key >> 4) & 255;
+  if (m->key[h] == (uintptr_t)key) return m->val[h];
+  uint32_t v = ogpy_ptrmap_get(&m->map, (uintptr_t)key);
+  if (v != UINT32_MAX) {
+    m->key[h] = (uintptr_t)key;
+    m->val[h] = v;
+  }
+  return v;
+}
+
+static int memo_put(memo *m, const void *key, uint32_t val) {
+  return ogpy_ptrmap_put(&m->map, (uintptr_t)key, val, NULL) < 0 ? -1 : 0;
+}
+
 typedef struct snapcap {
   og_builder *b;
   PyObject **objs; /* node index -> object (borrowed: nothing runs that could free it) */
   size_t n, cap;
   size_t ntracked;
   int numbered; /* tracked objects from the walk carry their index in their gc header */
-  ogpy_ptrmap strs;  /* label source (str object or C string address) -> og_str */
-  ogpy_ptrmap keys;  /* dict key object -> og_str of its repr (differs from strs for 'a b') */
+  memo strs;  /* label source (str object or C string address) -> og_str */
+  memo keys;  /* dict key object -> og_str of its repr (differs from strs for 'a b') */
   ogpy_ptrmap tmap;  /* PyTypeObject* -> tinfo slot */
   PyTypeObject *tc_key[64]; /* direct-mapped cache in front of tmap */
   uint32_t tc_val[64];
@@ -59,9 +82,7 @@ typedef struct snapcap {
   /* deferred: the builder keeps no id map (og_builder_defer_ids); tracked objects are found by
      number and the untracked ones that may be met twice through this map instead */
   int deferred;
-  ogpy_ptrmap shared;
-  PyObject *hot_key[256]; /* direct-mapped cache in front of shared: small ints, interned names */
-  og_index hot_val[256];
+  memo shared;
   int dict_keys;
   og_str s_dict;
   int rc; /* og error, or -1 with a Python exception */
@@ -102,13 +123,12 @@ static int intern(snapcap *c, og_str *out, const char *s, size_t len) {
 
 /* og_str of a label keyed by an address (str object, C string) in map: interned once per
    address. */
-static uint32_t cached_label(snapcap *c, ogpy_ptrmap *map, const void *key, const char *s,
-                             size_t len) {
-  uint32_t v = ogpy_ptrmap_get(map, (uintptr_t)key);
+static uint32_t cached_label(snapcap *c, memo *map, const void *key, const char *s, size_t len) {
+  uint32_t v = memo_get(map, key);
   if (v != UINT32_MAX) return v;
   og_str h;
   if (intern(c, &h, s, len) < 0) return UINT32_MAX;
-  if (ogpy_ptrmap_put(map, (uintptr_t)key, h, NULL) < 0) {
+  if (memo_put(map, key, h) < 0) {
     fail(c, OG_ENOMEM);
     return UINT32_MAX;
   }
@@ -122,7 +142,7 @@ static uint32_t cstr_label(snapcap *c, const char *s) {
 /* Label of an attribute name held in a str object. */
 static uint32_t name_label(snapcap *c, PyObject *name) {
   if (!name || !PyUnicode_Check(name)) return OG_STR_NONE;
-  uint32_t v = ogpy_ptrmap_get(&c->strs, (uintptr_t)name);
+  uint32_t v = memo_get(&c->strs, name);
   if (v != UINT32_MAX) return v;
   char buf[256];
   size_t n = ogpy_snap_str_utf8(buf, sizeof buf, name);
@@ -131,7 +151,7 @@ static uint32_t name_label(snapcap *c, PyObject *name) {
 
 /* Edge label of a dict key: its safe repr (cached per key object). */
 static uint32_t key_label(snapcap *c, PyObject *key) {
-  uint32_t v = ogpy_ptrmap_get(&c->keys, (uintptr_t)key);
+  uint32_t v = memo_get(&c->keys, key);
   if (v != UINT32_MAX) return v;
   char buf[OGPY_SNAP_LABEL_MAX * 2 + 8];
   size_t n = ogpy_snap_key_repr(buf, sizeof buf, key);
@@ -370,13 +390,8 @@ static og_index lookup(snapcap *c, PyObject *op) {
     if (j < c->ntracked && c->objs[j] == op) return j;
   }
   if (c->deferred) {
-    size_t h = ((uintptr_t)op >> 4) & 255;
-    if (c->hot_key[h] == op) return c->hot_val[h];
-    uint32_t v = ogpy_ptrmap_get(&c->shared, (uintptr_t)op);
-    if (v == UINT32_MAX) return OG_INDEX_NONE;
-    c->hot_key[h] = op;
-    c->hot_val[h] = v;
-    return v;
+    uint32_t v = memo_get(&c->shared, op);
+    return v == UINT32_MAX ? OG_INDEX_NONE : v;
   }
   return og_builder_lookup(c->b, (og_id)(uintptr_t)op);
 }
@@ -392,7 +407,7 @@ static og_index referent_node(snapcap *c, PyObject *op) {
     if (dst != OG_INDEX_NONE) return dst;
     dst = add_node(c, op, 0);
     if (dst != OG_INDEX_NONE && c->deferred &&
-        ogpy_ptrmap_put(&c->shared, (uintptr_t)op, dst, NULL) < 0)
+        memo_put(&c->shared, op, dst) < 0)
       return fail(c, OG_ENOMEM), OG_INDEX_NONE;
     return dst;
   }
@@ -601,11 +616,11 @@ static void cap_free(snapcap *c) {
   PyMem_RawFree(c->objs);
   PyMem_RawFree(c->slots);
   PyMem_RawFree(c->types);
-  ogpy_ptrmap_free(&c->strs);
-  ogpy_ptrmap_free(&c->keys);
+  ogpy_ptrmap_free(&c->strs.map);
+  ogpy_ptrmap_free(&c->keys.map);
   ogpy_ptrmap_free(&c->tmap);
   ogpy_ptrmap_free(&c->modules);
-  ogpy_ptrmap_free(&c->shared);
+  ogpy_ptrmap_free(&c->shared.map);
 }
 
 static int walk(snapcap *c) {
@@ -633,9 +648,9 @@ static int capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int defer
   c.deferred = defer && c.numbered;
   int rc = og_builder_new(&c.b, NULL);
   if (rc == OG_OK && c.deferred) rc = og_builder_defer_ids(c.b);
-  if (rc != OG_OK || ogpy_ptrmap_init(&c.strs, 1 << 12) < 0 ||
-      ogpy_ptrmap_init(&c.keys, 1 << 12) < 0 || ogpy_ptrmap_init(&c.tmap, 1 << 10) < 0 ||
-      ogpy_ptrmap_init(&c.modules, 1 << 10) < 0 || ogpy_ptrmap_init(&c.shared, 1 << 12) < 0) {
+  if (rc != OG_OK || ogpy_ptrmap_init(&c.strs.map, 1 << 12) < 0 ||
+      ogpy_ptrmap_init(&c.keys.map, 1 << 12) < 0 || ogpy_ptrmap_init(&c.tmap, 1 << 10) < 0 ||
+      ogpy_ptrmap_init(&c.modules, 1 << 10) < 0 || ogpy_ptrmap_init(&c.shared.map, 1 << 12) < 0) {
     cap_free(&c);
     return ogpy_raise_og(rc != OG_OK ? rc : OG_ENOMEM), -1;
   }
