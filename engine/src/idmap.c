@@ -47,13 +47,14 @@ int og__idmap_build(og_idmap *m, const og_allocator *a, const og_id *ids, size_t
   /* check: each slot's tag beside it, so probes read ids only on a tag match */
   uint32_t *tags = check ? og__alloc(a, cap * sizeof(uint32_t)) : NULL;
   uint64_t *ent = slots && (tags || !check) ? group_by_tag(a, ids, n) : NULL;
-  int rc = OG_OK;
+  size_t tag_bytes = check ? cap * sizeof(uint32_t) : 0;
   if (!ent) {
-    rc = og__fail(OG_ENOMEM, "out of memory for an id table of %zu slots", cap);
-    n = 0;
-  } else {
-    memset(slots, 0xff, bytes);
+    og__free(a, slots, bytes);
+    og__free(a, tags, tag_bytes);
+    return og__fail(OG_ENOMEM, "out of memory for an id table of %zu slots", cap);
   }
+  memset(slots, 0xff, bytes);
+  int rc = OG_OK;
   for (size_t e = 0; e < n && rc == OG_OK; e++) {
     uint32_t tag = (uint32_t)(ent[e] >> 32);
     og_index k = (og_index)ent[e];
@@ -66,8 +67,8 @@ int og__idmap_build(og_idmap *m, const og_allocator *a, const og_id *ids, size_t
     slots[i] = k;
     if (check) tags[i] = tag;
   }
-  og__free(a, ent, ent ? (n ? n : 1) * sizeof *ent : 0);
-  og__free(a, tags, check ? cap * sizeof(uint32_t) : 0);
+  og__free(a, ent, (n ? n : 1) * sizeof *ent);
+  og__free(a, tags, tag_bytes);
   if (rc != OG_OK) {
     og__free(a, slots, bytes);
     return rc;

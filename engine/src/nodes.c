@@ -59,9 +59,9 @@ int og__nodes_grow(og_nodes *n, const og_allocator *a, size_t need) {
   return relayout(n, a, ncap);
 }
 
-/* Move the columns of a block laid out for `from` nodes to the layout for `to` nodes in the same
-   block (keeping count entries each): down in column order when shrinking, up in reverse order
-   when growing back, so that no column overwrites one not yet moved. */
+/* Move the columns from the layout for n->cap nodes to the layout for `to` nodes in the same block
+   (keeping count entries each): down in column order when shrinking, up in reverse order when
+   growing back, so that no column overwrites one not yet moved. */
 static void slide(og_nodes *n, size_t to) {
   og_nodes dst = *n;
   carve(&dst, n->block, to);
@@ -78,8 +78,6 @@ static void slide(og_nodes *n, size_t to) {
   *n = dst;
 }
 
-/* Trim to count in place: the columns slide down, then the block shrinks (no new block, no copy
-   into fresh pages); should the allocator refuse, they slide back and the block stays. */
 int og__nodes_reserve(og_nodes *n, const og_allocator *a, size_t need) {
   if (need <= n->cap) return OG_OK;
   if (need > OG_INDEX_NONE || need > SIZE_MAX / NODE_BYTES)
@@ -87,6 +85,8 @@ int og__nodes_reserve(og_nodes *n, const og_allocator *a, size_t need) {
   return relayout(n, a, need);
 }
 
+/* Trim to count in place: the columns slide down, then the block shrinks (no new block, no copy
+   into fresh pages); should the allocator refuse, they slide back and the block stays. */
 void og__nodes_shrink(og_nodes *n, const og_allocator *a) {
   if (n->count && n->count < n->cap) {
     size_t cap = n->cap;

@@ -146,6 +146,9 @@ typedef struct gc_words {
 static uintptr_t *saved_prev;
 static size_t nsaved, capsaved;
 
+#define PREV_FLAG_BITS 2 /* the collector's flags in prev's low bits, kept under a number */
+#define PREV_FLAGS (((uintptr_t)1 << PREV_FLAG_BITS) - 1)
+
 int ogpy_heap_can_number(void) { return 1; }
 
 int ogpy_heap_number_set(PyObject *op, uint32_t idx) {
@@ -160,7 +163,7 @@ int ogpy_heap_number_set(PyObject *op, uint32_t idx) {
   }
   gc_words *g = (gc_words *)op - 1;
   saved_prev[nsaved++] = g->prev;
-  g->prev = ((uintptr_t)idx << 2) | (g->prev & 3);
+  g->prev = ((uintptr_t)idx << PREV_FLAG_BITS) | (g->prev & PREV_FLAGS);
   return 0;
 }
 
@@ -168,7 +171,7 @@ uint32_t ogpy_heap_number_get(PyObject *op) {
   PyTypeObject *tp = Py_TYPE(op);
   if (!PyType_IS_GC(tp) || (tp->tp_is_gc && !tp->tp_is_gc(op))) return UINT32_MAX;
   const gc_words *g = (const gc_words *)op - 1;
-  return g->next ? (uint32_t)(g->prev >> 2) : UINT32_MAX;
+  return g->next ? (uint32_t)(g->prev >> PREV_FLAG_BITS) : UINT32_MAX;
 }
 
 void ogpy_heap_unnumber(PyObject *const *objs, size_t n) {
