@@ -50,7 +50,14 @@ void og_builder_free(og_builder *b) {
 int og_builder_intern(og_str *out, og_builder *b, const char *s, size_t len) {
   OG_ASSERT_ARG(out != NULL && b != NULL);
   OG_ASSERT_ARG(s != NULL || len == 0);
+  if (b->defer_strs) return og__strtab_append(&b->strs, &b->alloc, s ? s : "", len, out);
   return og__strtab_intern(&b->strs, &b->alloc, s ? s : "", len, out);
+}
+
+int og_builder_defer_strings(og_builder *b) {
+  OG_ASSERT_ARG(b != NULL);
+  b->defer_strs = true;
+  return OG_OK;
 }
 
 int og_builder_add_type(og_type *out, og_builder *b, const char *short_name, size_t short_len,
@@ -58,9 +65,9 @@ int og_builder_add_type(og_type *out, og_builder *b, const char *short_name, siz
   OG_ASSERT_ARG(out != NULL && b != NULL);
   OG_ASSERT_ARG(short_name != NULL || short_len == 0);
   OG_ASSERT_ARG(long_name != NULL || long_len == 0);
-  og_str s, l;
-  OG_TRY(og_builder_intern(&s, b, short_name, short_len));
-  OG_TRY(og_builder_intern(&l, b, long_name, long_len));
+  og_str s, l; /* interned at once even when strings are deferred: types merge by these handles */
+  OG_TRY(og__strtab_intern(&b->strs, &b->alloc, short_name ? short_name : "", short_len, &s));
+  OG_TRY(og__strtab_intern(&b->strs, &b->alloc, long_name ? long_name : "", long_len, &l));
   return og__typetab_add(&b->types, &b->alloc, s, l, out);
 }
 
@@ -286,6 +293,19 @@ static int sort_edges(og_index **dst_out, uint32_t **meta_out, og_builder *b, co
   return OG_OK;
 }
 
+/* Merged strings moved: node labels, edge labels (not indices) and type names follow them. */
+static void remap_strings(og_builder *b, uint32_t *meta, const uint32_t *remap) {
+  og_nodes *n = &b->nodes;
+  for (og_index v = 0; v < n->count; v++)
+    if (n->label[v] != OG_STR_NONE) n->label[v] = remap[n->label[v]];
+  for (size_t e = 0; e < b->nedges; e++) {
+    uint32_t m = meta[e], label = m & OG_META_NOLABEL;
+    if (label != OG_META_NOLABEL && (m >> 28) != OG_EDGE_INDEX)
+      meta[e] = (m & ~OG_META_NOLABEL) | remap[label];
+  }
+  og__typetab_remap(&b->types, remap);
+}
+
 int og_builder_finish(og_graph **out, og_builder *b) {
   OG_ASSERT_ARG(out != NULL && b != NULL);
   *out = NULL;
@@ -301,6 +321,11 @@ int og_builder_finish(og_graph **out, og_builder *b) {
   if (b->esrc && (rc = sort_edges(&dst, &meta, b, off)) != OG_OK) goto fail;
   rc = og__idmap_build(&g->ids, a, b->nodes.id, b->nodes.count, b->defer_ids);
   if (rc != OG_OK) goto fail;
+  uint32_t nstrs = b->strs.count, *remap;
+  if ((rc = og__strtab_merge(&b->strs, a, &remap)) != OG_OK) {
+    og__idmap_free(&g->ids, a);
+    goto fail;
+  }
   /* nothing below can fail */
   size_t cap = b->nedges;
   g->dst_cap = g->meta_cap = cap;
@@ -317,6 +342,10 @@ int og_builder_finish(og_graph **out, og_builder *b) {
     b->edst = NULL;
     b->emeta = NULL;
     b->ecap = 0;
+  }
+  if (remap) {
+    remap_strings(b, meta, remap);
+    og__free(a, remap, (size_t)nstrs * sizeof *remap);
   }
   g->alloc = b->alloc;
   g->out_off = off;
@@ -335,7 +364,7 @@ int og_builder_finish(og_graph **out, og_builder *b) {
   memset(&b->strs, 0, sizeof b->strs);
   memset(&b->types, 0, sizeof b->types);
   free_edges(b);
-  b->defer_ids = false;
+  b->defer_ids = b->defer_strs = false;
   *out = g;
   return OG_OK;
 fail:

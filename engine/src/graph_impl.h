@@ -80,6 +80,7 @@ struct og_builder {
   size_t nedges, ecap;
   og_index last_src; /* source of the latest edge, while edges stay grouped */
   bool defer_ids;    /* og_builder_defer_ids: no map while building, ids checked at finish */
+  bool defer_strs;   /* og_builder_defer_strings: interned strings merged at finish */
 };
 
 /* Id maps (idmap.c). ids is the node id column the slots point into. */

@@ -266,15 +266,21 @@ static int do_strings(decoder *d, const Og__V1__StringChunk *c) {
     return bad(&d->r, "string lengths sum to %llu but data holds %zu bytes",
                (unsigned long long)sum, c->data.len);
   const char *p = (const char *)c->data.data;
+  og_strtab *st = &d->b->strs;
   for (size_t i = 0; i < c->n_length; i++, d->strings++) {
     og_str s;
-    int rc = og_builder_intern(&s, d->b, p, c->length[i]);
+    int rc = og__strtab_append(st, d->r.a, p, c->length[i], &s);
     if (rc != OG_OK) return builder_fault(d, rc, "string", d->strings);
-    if (s != d->strings)
-      return bad(&d->r, "string %llu duplicates string %u", (unsigned long long)d->strings, s);
     p += c->length[i];
   }
-  return OG_OK;
+  uint32_t before = st->count, *remap; /* the chunk's strings indexed group by group of hashes */
+  OG_TRY(og__strtab_merge(st, d->r.a, &remap));
+  if (!remap) return OG_OK;
+  uint32_t h = 0;
+  while (remap[h] == h) h++;
+  uint32_t first = remap[h];
+  og__free(d->r.a, remap, (size_t)before * sizeof *remap);
+  return bad(&d->r, "string %u duplicates string %u", h, first);
 }
 
 static int do_types(decoder *d, const Og__V1__TypeChunk *c) {

@@ -97,10 +97,15 @@ static int rehash(uint32_t **slots, size_t *nslots, uint32_t count, const og_all
 
 static uint32_t str_tag(const char *s, size_t len) { return (uint32_t)og__hash_bytes(s, len); }
 
-/* Keep load <= 1/2; the tags give the new places, no string is read. */
-static int str_reserve(og_strtab *t, const og_allocator *a) {
-  if ((size_t)(t->count + 1) * 2 <= t->nslots) return OG_OK;
-  size_t n = t->nslots ? t->nslots * 2 : 64, bytes;
+/* Where a tag's probes start: its top bits, so that slots follow tag order (og__strtab_merge
+   inserts group by group of tags, each group in one run of slots that stays in cache). */
+static size_t home(uint32_t tag, size_t nslots) { return (size_t)(((uint64_t)tag * nslots) >> 32); }
+
+/* Room for `need` strings at load <= 1/2; the tags give the new places, no string is read. */
+static int str_reserve(og_strtab *t, const og_allocator *a, size_t need) {
+  if (need * 2 <= t->nslots) return OG_OK;
+  size_t n = t->nslots ? t->nslots : 64, bytes;
+  while (n < need * 2) n *= 2;
   if (!og__mul_ok(n, sizeof(uint64_t), &bytes)) return og__fail(OG_ELIMIT, "hash table too large");
   uint64_t *ns = og__alloc(a, bytes);
   if (!ns) return og__fail(OG_ENOMEM, "out of memory for a hash table of %zu slots", n);
@@ -108,7 +113,7 @@ static int str_reserve(og_strtab *t, const og_allocator *a) {
   for (size_t k = 0; k < t->nslots; k++) {
     uint64_t e = t->slots[k];
     if (e == STR_EMPTY) continue;
-    size_t i = (e >> 32) & (n - 1);
+    size_t i = home((uint32_t)(e >> 32), n);
     while (ns[i] != STR_EMPTY) i = (i + 1) & (n - 1);
     ns[i] = e;
   }
@@ -120,7 +125,7 @@ static int str_reserve(og_strtab *t, const og_allocator *a) {
 
 /* The slot holding s, or the empty slot where it would go. */
 static size_t str_slot(const og_strtab *t, const char *s, size_t len, uint32_t tag) {
-  size_t mask = t->nslots - 1, i = tag & mask;
+  size_t mask = t->nslots - 1, i = home(tag, t->nslots);
   for (uint64_t e; (e = t->slots[i]) != STR_EMPTY; i = (i + 1) & mask) {
     uint32_t h = (uint32_t)e;
     if ((uint32_t)(e >> 32) == tag && t->len[h] == len && memcmp(t->ptr[h], s, len) == 0) break;
@@ -134,18 +139,10 @@ og_str og__strtab_find(const og_strtab *t, const char *s, size_t len) {
   return e == STR_EMPTY ? OG_STR_NONE : (og_str)(uint32_t)e;
 }
 
-int og__strtab_intern(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out) {
-  uint32_t tag = str_tag(s, len);
-  if (t->nslots) {
-    uint64_t e = t->slots[str_slot(t, s, len, tag)];
-    if (e != STR_EMPTY) {
-      *out = (og_str)(uint32_t)e;
-      return OG_OK;
-    }
-  }
+/* Copy s into the arena as string `count`; the caller indexes it. */
+static int store(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out) {
   if (len > UINT32_MAX - 1) return og__fail(OG_ELIMIT, "string of %zu bytes is too long", len);
   if (t->count > OG_STR_MAX) return og__fail(OG_ELIMIT, "more than %u strings", OG_STR_MAX + 1);
-  OG_TRY(str_reserve(t, a));
   if (t->count == t->cap) OG_TRY(grow_pair(a, (void **)&t->ptr, sizeof *t->ptr, (void **)&t->len,
                                              sizeof *t->len, &t->cap));
   char *copy = og__arena_alloc(&t->arena, a, len + 1);
@@ -155,8 +152,105 @@ int og__strtab_intern(og_strtab *t, const og_allocator *a, const char *s, size_t
   uint32_t h = t->count++;
   t->ptr[h] = copy;
   t->len[h] = (uint32_t)len;
-  t->slots[str_slot(t, s, len, tag)] = (uint64_t)tag << 32 | h;
   *out = h;
+  return OG_OK;
+}
+
+int og__strtab_intern(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out) {
+  uint32_t tag = str_tag(s, len);
+  if (t->nslots) {
+    uint64_t e = t->slots[str_slot(t, s, len, tag)];
+    if (e != STR_EMPTY) {
+      *out = (og_str)(uint32_t)e;
+      return OG_OK;
+    }
+  }
+  OG_TRY(str_reserve(t, a, (size_t)t->count + 1));
+  OG_TRY(store(t, a, s, len, out));
+  t->slots[str_slot(t, s, len, tag)] = (uint64_t)tag << 32 | *out;
+  return OG_OK;
+}
+
+int og__strtab_append(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out) {
+  OG_TRY(og__grow(a, (void **)&t->pending, &t->cappending, t->npending + 1, sizeof(uint64_t)));
+  OG_TRY(store(t, a, s, len, out));
+  t->pending[t->npending++] = (uint64_t)str_tag(s, len) << 32 | *out;
+  return OG_OK;
+}
+
+#define MERGE_GROUP_BITS 8
+
+/* Pending entries grouped by their tags' top bits, handles ascending within a group. */
+static void group_pending(uint64_t *out, const uint64_t *pend, size_t n) {
+  size_t at[(1u << MERGE_GROUP_BITS) + 1] = {0};
+  for (size_t k = 0; k < n; k++) at[(pend[k] >> (64 - MERGE_GROUP_BITS)) + 1]++;
+  for (size_t g = 1; g <= (1u << MERGE_GROUP_BITS); g++) at[g] += at[g - 1];
+  for (size_t k = 0; k < n; k++) out[at[pend[k] >> (64 - MERGE_GROUP_BITS)]++] = pend[k];
+}
+
+/* Insert one pending entry; an equal string already there keeps the lower handle in the slot,
+   and canon[] of the other names it. Returns 1 when the entry was a duplicate. */
+static int merge_one(og_strtab *t, uint32_t *canon, uint64_t entry) {
+  uint32_t tag = (uint32_t)(entry >> 32), h = (uint32_t)entry;
+  size_t i = str_slot(t, t->ptr[h], t->len[h], tag);
+  uint64_t e = t->slots[i];
+  if (e == STR_EMPTY) {
+    t->slots[i] = entry;
+    return 0;
+  }
+  uint32_t old = (uint32_t)e;
+  if (old < h) {
+    canon[h] = old;
+  } else {
+    canon[old] = h;
+    t->slots[i] = entry;
+  }
+  return 1;
+}
+
+/* Turn canon[] (each string, or the lower equal one it merges into) into new handles, moving
+   the kept strings down; then the slots take the new handles. */
+static void compact(og_strtab *t, uint32_t *canon) {
+  uint32_t next = 0;
+  for (uint32_t h = 0; h < t->count; h++) {
+    if (canon[h] != h) {
+      canon[h] = canon[canon[h]]; /* canon[h] < h: already renumbered */
+      continue;
+    }
+    t->ptr[next] = t->ptr[h];
+    t->len[next] = t->len[h];
+    canon[h] = next++;
+  }
+  t->count = next;
+  for (size_t k = 0; k < t->nslots; k++)
+    if (t->slots[k] != STR_EMPTY)
+      t->slots[k] = (t->slots[k] & ~(uint64_t)UINT32_MAX) | canon[(uint32_t)t->slots[k]];
+}
+
+int og__strtab_merge(og_strtab *t, const og_allocator *a, uint32_t **remap) {
+  *remap = NULL;
+  size_t n = t->npending;
+  if (!n) return OG_OK;
+  OG_TRY(str_reserve(t, a, t->count));
+  uint64_t *ent = og__alloc(a, n * sizeof *ent);
+  uint32_t *canon = og__alloc(a, (size_t)t->count * sizeof *canon);
+  if (!ent || !canon) {
+    og__free(a, ent, n * sizeof *ent);
+    og__free(a, canon, (size_t)t->count * sizeof *canon);
+    return og__fail(OG_ENOMEM, "out of memory indexing %zu strings", n);
+  }
+  group_pending(ent, t->pending, n);
+  for (uint32_t h = 0; h < t->count; h++) canon[h] = h;
+  size_t dups = 0;
+  for (size_t k = 0; k < n; k++) dups += (size_t)merge_one(t, canon, ent[k]);
+  og__free(a, ent, n * sizeof *ent);
+  t->npending = 0;
+  if (!dups) {
+    og__free(a, canon, (size_t)t->count * sizeof *canon);
+    return OG_OK;
+  }
+  compact(t, canon);
+  *remap = canon;
   return OG_OK;
 }
 
@@ -165,10 +259,17 @@ void og__strtab_free(og_strtab *t, const og_allocator *a) {
   og__free(a, t->ptr, t->cap * sizeof *t->ptr);
   og__free(a, t->len, t->cap * sizeof *t->len);
   og__free(a, t->slots, t->nslots * sizeof(uint64_t));
+  og__free(a, t->pending, t->cappending * sizeof(uint64_t));
   memset(t, 0, sizeof *t);
 }
 
 static uint64_t pair_hash(og_str s, og_str l) { return og__mix64(((uint64_t)s << 32) | l); }
+
+static void type_place(og_typetab *t, uint32_t h) {
+  size_t mask = t->nslots - 1, i = pair_hash(t->short_name[h], t->long_name[h]) & mask;
+  while (t->slots[i] != UINT32_MAX) i = (i + 1) & mask;
+  t->slots[i] = h;
+}
 
 static uint64_t type_hash(const void *tab, uint32_t h) {
   const og_typetab *t = tab;
@@ -195,11 +296,19 @@ int og__typetab_add(og_typetab *t, const og_allocator *a, og_str short_name, og_
   uint32_t h = t->count++;
   t->short_name[h] = short_name;
   t->long_name[h] = long_name;
-  size_t mask = t->nslots - 1, i = pair_hash(short_name, long_name) & mask;
-  while (t->slots[i] != UINT32_MAX) i = (i + 1) & mask;
-  t->slots[i] = h;
+  type_place(t, h);
   *out = h;
   return OG_OK;
+}
+
+void og__typetab_remap(og_typetab *t, const uint32_t *remap) {
+  if (!t->nslots) return;
+  memset(t->slots, 0xff, t->nslots * sizeof(uint32_t));
+  for (uint32_t h = 0; h < t->count; h++) {
+    t->short_name[h] = remap[t->short_name[h]];
+    t->long_name[h] = remap[t->long_name[h]];
+    type_place(t, h);
+  }
 }
 
 void og__typetab_free(og_typetab *t, const og_allocator *a) {

@@ -26,9 +26,18 @@ typedef struct og_strtab {
      in the table and read a string only on a tag match, and growth rehashes from the tags */
   uint64_t *slots;
   size_t nslots;
+  /* strings appended but not yet in the slots, as (tag << 32 | handle): og__strtab_merge */
+  uint64_t *pending;
+  size_t npending, cappending;
 } og_strtab;
 
 int og__strtab_intern(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out);
+/* Append without looking for an equal string: a new handle, indexed by the next merge. */
+int og__strtab_append(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out);
+/* Index the appended strings, dropping those equal to an earlier one: handles then shift down,
+   and *remap (count before the merge entries, free with og__free) maps old handles to new;
+   *remap stays NULL when nothing was dropped. On failure the table is unchanged. */
+int og__strtab_merge(og_strtab *t, const og_allocator *a, uint32_t **remap);
 /* Lookup without inserting: OG_STR_NONE when absent. */
 og_str og__strtab_find(const og_strtab *t, const char *s, size_t len);
 void og__strtab_free(og_strtab *t, const og_allocator *a);
@@ -43,6 +52,8 @@ typedef struct og_typetab {
 
 int og__typetab_add(og_typetab *t, const og_allocator *a, og_str short_name, og_str long_name,
                     og_type *out);
+/* Rename the types' strings through remap (see og__strtab_merge) and rehash them in place. */
+void og__typetab_remap(og_typetab *t, const uint32_t *remap);
 void og__typetab_free(og_typetab *t, const og_allocator *a);
 
 #endif

@@ -320,6 +320,72 @@ TEST(Builder, DeferredRepeatedIdFailsFinishAndKeepsTheBuilder) {
   EXPECT_EQ(5001u, og_builder_node_count(b.b));  // unchanged: the caller may still free it
 }
 
+// Deferred strings: every intern appends; finish merges equal strings (the lower handle wins,
+// also over a type name interned at once later) and renumbers labels, edge labels and types.
+TEST(Builder, DeferredStringsMergeAtFinish) {
+  Builder b;
+  og_str early = Intern(b.b, "early");  // before the mode: indexed at once
+  ASSERT_EQ(OG_OK, og_builder_defer_strings(b.b));
+  og_str x1 = Intern(b.b, "x"), y = Intern(b.b, "y"), x2 = Intern(b.b, "x"),
+         early2 = Intern(b.b, "early");
+  EXPECT_NE(x1, x2);  // no search while building
+  EXPECT_NE(early, early2);
+  og_type t = AddType(b.b, "x", "m.x");  // names interned at once: "x" a third time
+  EXPECT_EQ(t, AddType(b.b, "x", "m.x"));
+  std::vector<og_str> many;
+  for (int i = 0; i < 3000; i++) many.push_back(Intern(b.b, "v" + std::to_string(i % 1000)));
+  og_str labels[] = {x2, y, early2, many[2500], OG_STR_NONE};
+  for (og_index i = 0; i < 5; i++)
+    ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, 0x10 * (i + 1), t, 8, 0, 1, labels[i]));
+  ASSERT_EQ(OG_OK, og_builder_add_edge(b.b, 0, 1, OG_EDGE_ATTR, x2));
+  ASSERT_EQ(OG_OK, og_builder_add_edge(b.b, 0, 2, OG_EDGE_INDEX, many[2999]));  // an index
+  ASSERT_EQ(OG_OK, og_builder_add_edge(b.b, 3, 0, OG_EDGE_DICT_VALUE, many[1999]));
+  ASSERT_EQ(OG_OK, og_builder_add_edge(b.b, 1, 0, OG_EDGE_ATTR, early));  // out of source order
+  og_graph *g;
+  ASSERT_EQ(OG_OK, og_builder_finish(&g, b.b));
+  // early, x, y, m.x, v0..v999: each once, in order of first appearance
+  ASSERT_EQ(1004u, og_graph_str_count(g));
+  std::vector<std::string> strs;
+  for (og_str s = 0; s < og_graph_str_count(g); s++) {
+    size_t len;
+    const char *p = og_graph_str(g, s, &len);
+    strs.emplace_back(p, len);
+  }
+  EXPECT_EQ("early", strs[0]);
+  EXPECT_EQ("x", strs[1]);
+  EXPECT_EQ("y", strs[2]);
+  EXPECT_EQ("m.x", strs[3]);
+  EXPECT_EQ("v0", strs[4]);
+  EXPECT_EQ("v999", strs[1003]);
+  const char *want[] = {"x", "y", "early", "v500"};
+  for (og_index i = 0; i < 4; i++) {
+    og_node_info ni;
+    ASSERT_EQ(OG_OK, og_graph_node(&ni, g, i));
+    EXPECT_STREQ(want[i], og_graph_str(g, ni.label, nullptr)) << i;
+  }
+  og_node_info last;
+  ASSERT_EQ(OG_OK, og_graph_node(&last, g, 4));
+  EXPECT_EQ(OG_STR_NONE, last.label);
+  og_edge_info e;
+  ASSERT_EQ(OG_OK, og_graph_edge(&e, g, 0, 0));
+  EXPECT_STREQ("x", og_graph_str(g, e.label, nullptr));
+  ASSERT_EQ(OG_OK, og_graph_edge(&e, g, 0, 1));
+  EXPECT_EQ(many[2999], e.label);  // indices are not strings: unchanged
+  ASSERT_EQ(OG_OK, og_graph_edge(&e, g, 3, 0));
+  EXPECT_STREQ("v999", og_graph_str(g, e.label, nullptr));
+  ASSERT_EQ(OG_OK, og_graph_edge(&e, g, 1, 0));
+  EXPECT_STREQ("early", og_graph_str(g, e.label, nullptr));
+  EXPECT_EQ(1u, og_graph_type_count(g));
+  EXPECT_STREQ("m.x", og_graph_type_name(g, 0, 1, nullptr));
+  og_type found;
+  ASSERT_EQ(OG_OK, og_graph_find_type(&found, g, "x", 1, 0));  // the type table was rehashed
+  EXPECT_EQ(0u, found);
+  og_graph_free(g);
+  // the mode ends with finish
+  EXPECT_EQ(Intern(b.b, "again"), Intern(b.b, "again"));
+  EXPECT_EQ(OG_EINVALID, og_builder_defer_strings(nullptr));
+}
+
 TEST(Builder, ReserveIsAHint) {
   Builder b;
   og_type t = AddType(b.b, "T", "m.T");
@@ -358,6 +424,7 @@ int BuildAll(const og_allocator *a, bool defer) {
   og_span sp;
   if (defer && (rc = og_builder_defer_ids(b)) != OG_OK) goto out;
   if (defer && (rc = og_builder_reserve(b, 1000, 2000)) != OG_OK) goto out;  // then outgrown
+  if (defer && (rc = og_builder_defer_strings(b)) != OG_OK) goto out;
   if ((rc = og_builder_add_type(&t, b, "T", 1, "m.T", 3)) != OG_OK) goto out;
   for (int i = 0; i < 3000 && rc == OG_OK; i++) {
     std::string name = "label" + std::to_string(i % 700);

@@ -648,6 +648,7 @@ static int capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int defer
   c.deferred = defer && c.numbered;
   int rc = og_builder_new(&c.b, NULL);
   if (rc == OG_OK && c.deferred) rc = og_builder_defer_ids(c.b);
+  if (rc == OG_OK) rc = og_builder_defer_strings(c.b); /* most labels are distinct values */
   if (rc != OG_OK || ogpy_ptrmap_init(&c.strs.map, 1 << 12) < 0 ||
       ogpy_ptrmap_init(&c.keys.map, 1 << 12) < 0 || ogpy_ptrmap_init(&c.tmap, 1 << 10) < 0 ||
       ogpy_ptrmap_init(&c.modules, 1 << 10) < 0 || ogpy_ptrmap_init(&c.shared.map, 1 << 12) < 0) {

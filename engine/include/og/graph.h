@@ -118,6 +118,13 @@ OG_EXTERN int og_builder_set_label(og_builder *b, og_index node, og_str label);
    Errors: OG_EINVALID. */
 OG_EXTERN int og_builder_defer_ids(og_builder *b);
 
+/* Skip the search for an equal string while building, for adapters whose labels are mostly
+   distinct (a heap's str and int values): og_builder_intern then gives every call a new handle,
+   and og_builder_finish merges equal strings in one cache-friendly pass, renumbering the
+   handles in labels and names (the graph's handles may differ from the ones the builder gave;
+   type names are still interned at once). Any time; kept until finished. Errors: OG_EINVALID. */
+OG_EXTERN int og_builder_defer_strings(og_builder *b);
+
 /* Index of the node with this id. Errors: OG_ENOTFOUND, OG_EINVALID (also when ids are
    deferred). O(1) expected. */
 OG_EXTERN int og_builder_find(og_index *out, const og_builder *b, og_id id);
