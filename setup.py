@@ -50,9 +50,11 @@ class build_ext_proto(build_ext):
 
 
 extra_compile_args = []
+extra_link_args = []
 if sys.platform != "win32":
     extra_compile_args = ["-std=c11", "-fvisibility=hidden", "-Wall", "-Wno-unused-parameter",
-                          "-D_POSIX_C_SOURCE=200809L", "-O2"]
+                          "-D_POSIX_C_SOURCE=200809L", "-O2", "-pthread"]
+    extra_link_args = ["-pthread"]  # the snapshot reader's read-ahead thread
 
 setup(
     package_dir={"objgraph": rel("bindings", "python", "objgraph")},
@@ -65,6 +67,7 @@ setup(
             include_dirs=[rel("engine", "include"), rel("bindings", "python", "src")],
             libraries=["protobuf-c"],
             extra_compile_args=extra_compile_args,
+            extra_link_args=extra_link_args,
         )
     ],
     cmdclass={"build_ext": build_ext_proto},

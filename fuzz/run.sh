@@ -23,7 +23,7 @@ $CC -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -DFUZZING_BUILD_MODE_UNSAFE_FOR_PR
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I"$ROOT/engine/include" -I"$ROOT/engine/src" -I"$BUILD" \
     "$ROOT"/engine/src/*.c "$BUILD/og/v1/snapshot.pb-c.c" "$ROOT/fuzz/snapshot_fuzz.c" \
-    -lprotobuf-c -lm -o "$BUILD/snapshot_fuzz"
+    -lprotobuf-c -lm -pthread -o "$BUILD/snapshot_fuzz"
 echo "built $BUILD/snapshot_fuzz"
 [ "$SECONDS_TO_RUN" -gt 0 ] || exit 0
 

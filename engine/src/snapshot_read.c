@@ -1,8 +1,11 @@
 /* Snapshot reader: streams framed records from a file or a buffer into an og_builder, checking
-   everything. Extra memory: one record (plus protobuf-c's unpacked copy of it) and 4 bytes per
-   node actually read (the out-degrees), besides the graph being built. */
+   everything. Big inputs are read by two threads: one reads, checks the framing and the CRC and
+   unpacks the next records while the caller's builds the graph from the current one. Extra
+   memory: up to AHEAD_DEPTH + 1 records (plus protobuf-c's unpacked copies) and 4 bytes per node
+   actually read (the out-degrees), besides the graph being built. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +46,7 @@ typedef struct decoder {
   /* edge cursor */
   og_index src, next_src; /* source of the current edge, and the node after it */
   uint32_t src_left;       /* edges of src still to come */
+  uint32_t threads;        /* OG_SNAPSHOT_THREADS_* */
 } decoder;
 
 /* Fail with OG_EMALFORMED, naming the file, the record and its offset. */
@@ -446,6 +450,133 @@ static int read_header(reader *r, Og__V1__Header **out) {
   return rc;
 }
 
+/* One record: read, dispatch, free. */
+static int serial_step(decoder *d) {
+  Og__V1__Record *rec;
+  uint32_t crc = 0;
+  int rc = read_record(&d->r, &rec, &crc);
+  if (rc == OG_OK) rc = do_record(d, rec, crc);
+  free_record(&d->r, rec);
+  return rc;
+}
+
+/* ---- reading ahead on a second thread ---------------------------------------------------------- */
+
+#define AHEAD_DEPTH 4
+#define AHEAD_MIN_BYTES (1u << 20)
+
+/* A record as the reader thread left it, with what error messages need to name it. */
+typedef struct ahead_rec {
+  Og__V1__Record *rec; /* owned; may be set even when rc fails */
+  uint32_t crc_before;
+  int rc;
+  uint64_t rec_no, rec_off, pos_after;
+  const char *rec_name;
+  char msg[512]; /* og_error_last() of the reader thread when rc fails */
+} ahead_rec;
+
+typedef struct readahead {
+  reader r; /* the reader thread's: file, buffer, position, CRC */
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  ahead_rec q[AHEAD_DEPTH];
+  unsigned head, tail; /* consumed / produced, modulo nothing: tail - head records wait */
+  bool stop;           /* the consumer needs no more */
+} readahead;
+
+static void *readahead_run(void *arg) {
+  readahead *p = arg;
+  for (bool last = false; !last;) {
+    pthread_mutex_lock(&p->mu);
+    while (p->tail - p->head == AHEAD_DEPTH && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
+    bool stop = p->stop;
+    pthread_mutex_unlock(&p->mu);
+    if (stop) break;
+    ahead_rec it = {0};
+    it.rc = read_record(&p->r, &it.rec, &it.crc_before);
+    it.rec_no = p->r.rec_no;
+    it.rec_off = p->r.rec_off;
+    it.rec_name = p->r.rec_name;
+    it.pos_after = p->r.pos;
+    if (it.rc != OG_OK) snprintf(it.msg, sizeof it.msg, "%s", og_error_last());
+    last = it.rc != OG_OK || it.rec->body_case == OG__V1__RECORD__BODY_TRAILER;
+    pthread_mutex_lock(&p->mu);
+    p->q[p->tail % AHEAD_DEPTH] = it;
+    p->tail++;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+  }
+  return NULL;
+}
+
+/* The next record from the reader thread, dispatched as serial_step would. */
+static int ahead_step(decoder *d, readahead *p) {
+  pthread_mutex_lock(&p->mu);
+  while (p->head == p->tail) pthread_cond_wait(&p->cv, &p->mu);
+  ahead_rec it = p->q[p->head % AHEAD_DEPTH];
+  p->head++;
+  pthread_cond_broadcast(&p->cv);
+  pthread_mutex_unlock(&p->mu);
+  d->r.rec_no = it.rec_no; /* messages name the record being decoded */
+  d->r.rec_off = it.rec_off;
+  d->r.rec_name = it.rec_name;
+  d->r.pos = it.pos_after;
+  int rc = it.rc != OG_OK ? og__fail(it.rc, "%s", it.msg) : do_record(d, it.rec, it.crc_before);
+  free_record(&d->r, it.rec);
+  return rc;
+}
+
+/* Records after the header, read ahead by a second thread; falls back to serial_step when the
+   thread cannot start. */
+static int decode_ahead(decoder *d) {
+  readahead *p = og__alloc(d->r.a, sizeof *p);
+  if (!p) return og__fail(OG_ENOMEM, "out of memory for a reader thread");
+  memset(p, 0, sizeof *p);
+  p->r = d->r; /* the thread takes the file, its buffer and the CRC so far */
+  og__snap_pballoc_init(&p->r.pa, d->r.a);
+  d->r.f = NULL;
+  d->r.buf = NULL;
+  d->r.cap = 0;
+  pthread_t th;
+  bool started = pthread_mutex_init(&p->mu, NULL) == 0;
+  if (started && pthread_cond_init(&p->cv, NULL) != 0) {
+    pthread_mutex_destroy(&p->mu);
+    started = false;
+  }
+  started = started && pthread_create(&th, NULL, readahead_run, p) == 0;
+  int rc = OG_OK;
+  if (started) {
+    while (rc == OG_OK && d->phase != PH_TRAILER) rc = ahead_step(d, p);
+    pthread_mutex_lock(&p->mu);
+    p->stop = true;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    pthread_join(th, NULL);
+    for (; p->head != p->tail; p->head++) free_record(&d->r, p->q[p->head % AHEAD_DEPTH].rec);
+    pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->mu);
+  }
+  uint64_t pos = d->r.pos; /* the reader's state comes back for serial reading or closing */
+  d->r.f = p->r.f;
+  d->r.buf = p->r.buf;
+  d->r.cap = p->r.cap;
+  if (!started) {
+    d->r.pos = p->r.pos;
+    d->r.crc = p->r.crc;
+    while (rc == OG_OK && d->phase != PH_TRAILER) rc = serial_step(d);
+  } else {
+    d->r.pos = pos;
+  }
+  og__free(d->r.a, p, sizeof *p);
+  return rc;
+}
+
+static bool use_reader_thread(const decoder *d) {
+  if (d->threads == OG_SNAPSHOT_THREADS_READER) return true;
+  return d->threads == OG_SNAPSHOT_THREADS_AUTO && d->r.a == og_allocator_default() &&
+         d->r.size - d->r.pos >= AHEAD_MIN_BYTES;
+}
+
 static int decode(og_graph **out, decoder *d) {
   reader *r = &d->r;
   OG_TRY(read_header(r, &d->hdr));
@@ -457,13 +588,10 @@ static int decode(og_graph **out, decoder *d) {
   uint64_t nodes = d->hdr->node_count < r->size / 2 ? d->hdr->node_count : r->size / 2;
   uint64_t edges = d->hdr->edge_count < r->size ? d->hdr->edge_count : r->size;
   OG_TRY(og_builder_reserve(d->b, (size_t)nodes, (size_t)edges));
-  while (d->phase != PH_TRAILER) {
-    Og__V1__Record *rec;
-    uint32_t crc;
-    int rc = read_record(r, &rec, &crc);
-    if (rc == OG_OK) rc = do_record(d, rec, crc);
-    free_record(r, rec);
-    if (rc != OG_OK) return rc;
+  if (use_reader_thread(d)) {
+    OG_TRY(decode_ahead(d));
+  } else {
+    while (d->phase != PH_TRAILER) OG_TRY(serial_step(d));
   }
   int rc = og_builder_finish(out, d->b);
   if (rc == OG_EEXISTS) { /* copied: og__fail formats into the buffer og_error_last reads */
@@ -481,27 +609,33 @@ static void decoder_free(decoder *d) {
   reader_close(&d->r);
 }
 
-static int load_options(const og_snapshot_load_options *o, const og_allocator **a,
-                        uint32_t *max_record) {
-  *a = og_allocator_default();
-  *max_record = OG_SNAPSHOT_MAX_RECORD;
-  if (!o) return OG_OK;
-  if (o->version != OG_SNAPSHOT_LOAD_OPTIONS_VERSION)
-    return og__fail(OG_EINVALID, "og_snapshot_load_options.version is %u, expected %u",
-                    o->version, OG_SNAPSHOT_LOAD_OPTIONS_VERSION);
-  if (o->alloc) *a = o->alloc;
-  if (o->max_record_bytes) *max_record = o->max_record_bytes;
+static int load_options(const og_snapshot_load_options *o, decoder *d) {
+  const og_allocator *a = og_allocator_default();
+  uint32_t max_record = OG_SNAPSHOT_MAX_RECORD;
+  d->threads = OG_SNAPSHOT_THREADS_AUTO;
+  if (o) {
+    if (o->version != 1 && o->version != OG_SNAPSHOT_LOAD_OPTIONS_VERSION)
+      return og__fail(OG_EINVALID, "og_snapshot_load_options.version is %u, expected %u",
+                      o->version, OG_SNAPSHOT_LOAD_OPTIONS_VERSION);
+    if (o->alloc) a = o->alloc;
+    if (o->max_record_bytes) max_record = o->max_record_bytes;
+    if (o->version >= 2) {
+      if (o->threads > OG_SNAPSHOT_THREADS_READER)
+        return og__fail(OG_EINVALID, "og_snapshot_load_options.threads is %u, not 0, 1 or 2",
+                        o->threads);
+      d->threads = o->threads;
+    }
+  }
+  reader_init(&d->r, d->r.name, a, max_record);
   return OG_OK;
 }
 
 int og_snapshot_load(og_graph **out, const char *path, const og_snapshot_load_options *opts) {
   OG_ASSERT_ARG(out != NULL && path != NULL);
   *out = NULL;
-  const og_allocator *a;
-  uint32_t max_record;
-  OG_TRY(load_options(opts, &a, &max_record));
   decoder d = {0};
-  reader_init(&d.r, path, a, max_record);
+  d.r.name = path;
+  OG_TRY(load_options(opts, &d));
   int rc = open_file(&d.r, path);
   if (rc == OG_OK) rc = decode(out, &d);
   decoder_free(&d);
@@ -512,11 +646,9 @@ int og_snapshot_decode(og_graph **out, const void *data, size_t len,
                        const og_snapshot_load_options *opts) {
   OG_ASSERT_ARG(out != NULL && (data != NULL || len == 0));
   *out = NULL;
-  const og_allocator *a;
-  uint32_t max_record;
-  OG_TRY(load_options(opts, &a, &max_record));
   decoder d = {0};
-  reader_init(&d.r, "<memory>", a, max_record);
+  d.r.name = "<memory>";
+  OG_TRY(load_options(opts, &d));
   d.r.mem = data;
   d.r.size = len;
   int rc = decode(out, &d);

@@ -341,14 +341,30 @@ Crafter ValidCrafted() {
   return c;
 }
 
-// Decoding bytes must fail with OG_EMALFORMED and a message containing `what`.
+// Decode on the calling thread only, or with the read-ahead thread whatever the size.
+int DecodeWith(uint32_t threads, const std::string &bytes, og_graph **g) {
+  og_snapshot_load_options lo = OG_SNAPSHOT_LOAD_OPTIONS_INIT;
+  lo.threads = threads;
+  return Decode(bytes, g, &lo);
+}
+
+const uint32_t kThreadModes[] = {OG_SNAPSHOT_THREADS_NONE, OG_SNAPSHOT_THREADS_READER};
+
+// Decoding bytes must fail with OG_EMALFORMED and a message containing `what`, the same message
+// whether a second thread reads ahead or not.
 void ExpectMalformed(const std::string &bytes, const std::string &what) {
-  og_graph *g = reinterpret_cast<og_graph *>(1);
-  int rc = Decode(bytes, &g);
-  EXPECT_EQ(OG_EMALFORMED, rc) << og_error_last();
-  EXPECT_EQ(nullptr, g);
-  EXPECT_NE(std::string::npos, std::string(og_error_last()).find(what)) << og_error_last();
-  og_graph_free(rc == OG_OK ? g : nullptr);
+  std::string first;
+  for (uint32_t threads : kThreadModes) {
+    og_graph *g = reinterpret_cast<og_graph *>(1);
+    int rc = DecodeWith(threads, bytes, &g);
+    EXPECT_EQ(OG_EMALFORMED, rc) << og_error_last();
+    EXPECT_EQ(nullptr, g);
+    std::string msg = og_error_last();
+    EXPECT_NE(std::string::npos, msg.find(what)) << msg;
+    if (threads == OG_SNAPSHOT_THREADS_NONE) first = msg;
+    else EXPECT_EQ(first, msg) << "threads " << threads;
+    og_graph_free(rc == OG_OK ? g : nullptr);
+  }
 }
 
 // ---- round trips --------------------------------------------------------------------------------
@@ -420,6 +436,62 @@ TEST(SnapshotRoundTrip, TinyChunksAndFiles) {
   ExpectSameGraph(g, h);
   og_graph_free(h);
   og_graph_free(g);
+}
+
+// Files of 1 MiB and more are read ahead on a second thread by default: same graph as reading
+// on the calling thread only, from memory and from a file, with small chunks (many records in
+// flight) and with the default ones; an error in a late record is reported the same way.
+TEST(SnapshotRoundTrip, ReadAheadThread) {
+  og_graph *g = MakeRing(150000);
+  og_snapshot_options small = OG_SNAPSHOT_OPTIONS_INIT;
+  small.chunk_nodes = small.chunk_edges = 1000;
+  std::string path = FreshDir("ahead") + "/ring.ogsnap";
+  const og_snapshot_options *opts[] = {nullptr, &small};
+  for (const og_snapshot_options *o : opts) {
+    std::string bytes = Encode(g, o);
+    ASSERT_GE(bytes.size(), 1u << 20);
+    for (uint32_t threads : {OG_SNAPSHOT_THREADS_AUTO, OG_SNAPSHOT_THREADS_NONE}) {
+      og_graph *h = nullptr;
+      ASSERT_EQ(OG_OK, DecodeWith(threads, bytes, &h)) << og_error_last();
+      ExpectSameGraph(g, h);
+      og_graph_free(h);
+    }
+    WriteFile(path, bytes);
+    og_graph *h = nullptr;
+    ASSERT_EQ(OG_OK, og_snapshot_load(&h, path.c_str(), nullptr)) << og_error_last();
+    ExpectSameGraph(g, h);
+    og_graph_free(h);
+    std::string late = bytes;
+    late[late.size() * 3 / 4] ^= 0x5a;  // inside an edge chunk, read ahead of the decoding
+    std::string first;
+    for (uint32_t threads : kThreadModes) {
+      h = nullptr;
+      EXPECT_EQ(OG_EMALFORMED, DecodeWith(threads, late, &h));
+      EXPECT_EQ(nullptr, h);
+      if (threads == OG_SNAPSHOT_THREADS_NONE) first = og_error_last();
+      else EXPECT_EQ(first, og_error_last());
+    }
+    WriteFile(path, late.substr(0, late.size() / 2));  // truncated file, read on the thread
+    EXPECT_EQ(OG_EMALFORMED, og_snapshot_load(&h, path.c_str(), nullptr));
+    EXPECT_NE(nullptr, strstr(og_error_last(), "truncated")) << og_error_last();
+  }
+  og_graph_free(g);
+}
+
+TEST(SnapshotLoadOptions, VersionsAndThreads) {
+  og_graph *g = MakeRing(10);
+  std::string bytes = Encode(g);
+  og_graph_free(g);
+  og_snapshot_load_options lo = OG_SNAPSHOT_LOAD_OPTIONS_INIT;
+  og_graph *h = nullptr;
+  lo.threads = 3;
+  EXPECT_EQ(OG_EINVALID, Decode(bytes, &h, &lo));
+  EXPECT_NE(nullptr, strstr(og_error_last(), "threads is 3")) << og_error_last();
+  lo.version = 1;  // the first layout had no `threads`: not read
+  ASSERT_EQ(OG_OK, Decode(bytes, &h, &lo)) << og_error_last();
+  og_graph_free(h);
+  lo.version = 3;
+  EXPECT_EQ(OG_EINVALID, Decode(bytes, &h, &lo));
 }
 
 TEST(SnapshotRoundTrip, WriteCallbackErrorStops) {
@@ -494,8 +566,10 @@ TEST(SnapshotCorrupt, TruncatedAtEveryOffset) {
   for (size_t n = 0; n < bytes.size(); n++) {
     std::string cut = bytes.substr(0, n);
     og_graph *h = nullptr;
-    ASSERT_EQ(OG_EMALFORMED, Decode(cut, &h)) << "length " << n;
-    ASSERT_EQ(nullptr, h);
+    for (uint32_t threads : kThreadModes) {
+      ASSERT_EQ(OG_EMALFORMED, DecodeWith(threads, cut, &h)) << "length " << n << " " << threads;
+      ASSERT_EQ(nullptr, h);
+    }
     WriteFile(path, cut);
     ASSERT_EQ(OG_EMALFORMED, og_snapshot_load(&h, path.c_str(), nullptr)) << "length " << n;
     ASSERT_NE(nullptr, strstr(og_error_last(), path.c_str())) << og_error_last();
@@ -512,7 +586,7 @@ TEST(SnapshotCorrupt, EveryFlippedByteIsRejected) {
       std::string bad = bytes;
       bad[i] = (char)(bad[i] ^ mask);
       og_graph *h = nullptr;
-      int rc = Decode(bad, &h);
+      int rc = DecodeWith(kThreadModes[(i + mask) % 2], bad, &h);
       ASSERT_EQ(OG_EMALFORMED, rc) << "byte " << i << " ^ " << mask;
       ASSERT_EQ(nullptr, h);
     }

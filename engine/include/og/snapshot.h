@@ -53,16 +53,23 @@ typedef struct og_snapshot_options {
 
 #define OG_SNAPSHOT_OPTIONS_INIT {OG_SNAPSHOT_OPTIONS_VERSION, NULL, NULL, 0, 0, NULL, NULL, 0, 0, 0}
 
-#define OG_SNAPSHOT_LOAD_OPTIONS_VERSION 1
+#define OG_SNAPSHOT_LOAD_OPTIONS_VERSION 2
 
-/* How a reader allocates and what it accepts. */
+/* How a reader allocates, what it accepts and whether it reads ahead on a thread of its own. */
 typedef struct og_snapshot_load_options {
-  unsigned version;          /* OG_SNAPSHOT_LOAD_OPTIONS_VERSION */
+  unsigned version;          /* OG_SNAPSHOT_LOAD_OPTIONS_VERSION (1: without `threads`) */
   const og_allocator *alloc; /* for the graph and the reader's buffers; NULL = default */
   uint32_t max_record_bytes; /* longest record accepted; 0 = OG_SNAPSHOT_MAX_RECORD */
+  /* OG_SNAPSHOT_THREADS_AUTO (0): a second thread reads, checks and unpacks records while the
+     calling one builds the graph, for inputs of at least 1 MiB with the default allocator;
+     _NONE: the calling thread only; _READER: the second thread whatever the size (a custom
+     allocator is then called from both threads: it must be thread-safe). */
+  uint32_t threads;
 } og_snapshot_load_options;
 
-#define OG_SNAPSHOT_LOAD_OPTIONS_INIT {OG_SNAPSHOT_LOAD_OPTIONS_VERSION, NULL, 0}
+enum { OG_SNAPSHOT_THREADS_AUTO = 0, OG_SNAPSHOT_THREADS_NONE = 1, OG_SNAPSHOT_THREADS_READER = 2 };
+
+#define OG_SNAPSHOT_LOAD_OPTIONS_INIT {OG_SNAPSHOT_LOAD_OPTIONS_VERSION, NULL, 0, 0}
 
 /* ---- writing ------------------------------------------------------------------------------- */
 
