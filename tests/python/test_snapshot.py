@@ -186,6 +186,17 @@ def test_labels_and_flags(og):
     assert n.refcount >= 1
 
 
+def test_refcounts_match_sys_getrefcount(og):
+    # a tracked object reached by the walk, a list, and an untracked str: each node's refcount is
+    # the object's, without the references the capture itself held (3.12+'s walk holds one)
+    probe, text = Probe(), "refcount-probe-%d" % os.getpid()
+    holder = [probe, text]
+    snap = og.snapshot()
+    now = [sys.getrefcount(probe) - 1, sys.getrefcount(holder) - 1, sys.getrefcount(text) - 1]
+    seen = [_node_of(snap, obj).refcount for obj in (probe, holder, text)]
+    assert seen == now
+
+
 # ---- hostile objects -----------------------------------------------------------------------
 
 calls = []

@@ -45,6 +45,14 @@ uint32_t ogpy_heap_number_get(PyObject *op); /* UINT32_MAX: not a tracked object
    follow). */
 void ogpy_heap_unnumber(PyObject *const *objs, size_t n);
 
+/* The reference the walk itself holds on the object it passes to the callback (3.12+'s
+   PyUnstable_GC_VisitObjects increfs it), to leave out of reported reference counts. */
+#if PY_VERSION_HEX >= 0x030C0000 && !defined(Py_GIL_DISABLED)
+#define OGPY_VISIT_HELD_REFS 1
+#else
+#define OGPY_VISIT_HELD_REFS 1
+#endif
+
 /* gc.get_referents semantics: call visit for each referent of op (nothing for non-gc objects). */
 int ogpy_traverse(PyObject *op, visitproc visit, void *arg);
 

@@ -352,8 +352,9 @@ static int node_label(snapcap *c, og_str *out, PyObject *op) {
 }
 
 /* numbered: keep its index in its gc header (tracked objects of the walk); other nodes are found
-   through the builder's id map (og_builder_lookup), or when ids are deferred, c->shared. */
-static og_index add_node(snapcap *c, PyObject *op, int numbered) {
+   through the builder's id map (og_builder_lookup), or when ids are deferred, c->shared. held:
+   references the caller holds on op (the walk's), left out of its reference count. */
+static og_index add_node(snapcap *c, PyObject *op, int numbered, Py_ssize_t held) {
   uint32_t slot = type_slot(c, Py_TYPE(op));
   if (slot == UINT32_MAX) return OG_INDEX_NONE;
   const tinfo *t = &c->types[slot];
@@ -366,7 +367,7 @@ static og_index add_node(snapcap *c, PyObject *op, int numbered) {
 #endif
   og_str label;
   if (node_label(c, &label, op) < 0) return OG_INDEX_NONE;
-  Py_ssize_t rc = Py_REFCNT(op);
+  Py_ssize_t rc = Py_REFCNT(op) - held;
   uint32_t refcnt = rc < 0 ? 0 : rc > (Py_ssize_t)UINT32_MAX ? UINT32_MAX : (uint32_t)rc;
   if (c->n == c->cap && grow_objs(c) < 0) return OG_INDEX_NONE;
   og_index idx;
@@ -381,7 +382,7 @@ static og_index add_node(snapcap *c, PyObject *op, int numbered) {
 
 static int visit_tracked(PyObject *op, void *arg) {
   snapcap *c = (snapcap *)arg;
-  return add_node(c, op, c->numbered) == OG_INDEX_NONE ? 1 : 0;
+  return add_node(c, op, c->numbered, OGPY_VISIT_HELD_REFS) == OG_INDEX_NONE ? 1 : 0;
 }
 
 static og_index lookup(snapcap *c, PyObject *op) {
@@ -405,13 +406,13 @@ static og_index referent_node(snapcap *c, PyObject *op) {
   if (Py_REFCNT(op) != 1 || (PyObject_IS_GC(op) && PyObject_GC_IsTracked(op))) {
     og_index dst = lookup(c, op);
     if (dst != OG_INDEX_NONE) return dst;
-    dst = add_node(c, op, 0);
+    dst = add_node(c, op, 0, 0);
     if (dst != OG_INDEX_NONE && c->deferred &&
         memo_put(&c->shared, op, dst) < 0)
       return fail(c, OG_ENOMEM), OG_INDEX_NONE;
     return dst;
   }
-  og_index dst = add_node(c, op, 0);
+  og_index dst = add_node(c, op, 0, 0);
   if (dst == OG_INDEX_NONE && c->rc == OG_EEXISTS) {
     c->rc = 0;
     og_error_clear();
@@ -656,7 +657,7 @@ static int capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int defer
     return ogpy_raise_og(rc != OG_OK ? rc : OG_ENOMEM), -1;
   }
   int wrc = walk(&c);
-  if (wrc == 0 && plant && c.deferred && c.n && add_node(&c, c.objs[0], 0) == OG_INDEX_NONE)
+  if (wrc == 0 && plant && c.deferred && c.n && add_node(&c, c.objs[0], 0, 0) == OG_INDEX_NONE)
     wrc = -1;
   /* before anything could run Python code: objs[0..ntracked) are the walk's objects in order */
   if (c.numbered) ogpy_heap_unnumber(c.objs, c.ntracked ? c.ntracked : c.n);
