@@ -50,7 +50,7 @@ void ogpy_heap_unnumber(PyObject *const *objs, size_t n);
 #if PY_VERSION_HEX >= 0x030C0000 && !defined(Py_GIL_DISABLED)
 #define OGPY_VISIT_HELD_REFS 1
 #else
-#define OGPY_VISIT_HELD_REFS 1
+#define OGPY_VISIT_HELD_REFS 0
 #endif
 
 /* gc.get_referents semantics: call visit for each referent of op (nothing for non-gc objects). */
