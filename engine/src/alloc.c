@@ -17,6 +17,8 @@ static const og_allocator default_allocator = {OG_ALLOCATOR_VERSION, default_fn,
 
 const og_allocator *og_allocator_default(void) { return &default_allocator; }
 
+bool og__alloc_is_default(const og_allocator *a) { return a->fn == default_fn; }
+
 void *og__alloc(const og_allocator *a, size_t size) {
   return size ? a->fn(a->ctx, NULL, 0, size) : NULL;
 }

@@ -28,8 +28,21 @@ static void free_edges(og_builder *b) {
   b->last_src = 0;
 }
 
+/* The nodes are about to change: an id index started on them is void. */
+static void drop_idjob(og_builder *b) {
+  if (b->idjob) og__idjob_cancel(b->idjob);
+  b->idjob = NULL;
+}
+
+void og__builder_index_ahead(og_builder *b) {
+  drop_idjob(b);
+  b->idjob = og__idjob_start(&b->alloc, b->nodes.id, b->nodes.count, b->defer_ids);
+  b->idjob_n = b->nodes.count;
+}
+
 static void free_contents(og_builder *b) {
   const og_allocator *a = &b->alloc;
+  drop_idjob(b);
   og__free(a, b->deg, b->deg_cap * sizeof(uint32_t));
   b->deg = NULL;
   b->deg_cap = 0;
@@ -90,6 +103,7 @@ int og_builder_add_node(og_index *out, og_builder *b, og_id id, og_type type, ui
   if (n->count == OG_INDEX_NONE) return og__fail(OG_ELIMIT, "more than %u nodes", OG_INDEX_NONE);
   og_index idx = n->count;
   bool big = size >= OG_SIZE_BIG;
+  drop_idjob(b);
   /* every allocation first, so that nothing needs undoing after the id is in the map */
   OG_TRY(og__nodes_grow(n, &b->alloc, (size_t)idx + 1));
   OG_TRY(og__grow(&b->alloc, (void **)&b->deg, &b->deg_cap, (size_t)idx + 1, sizeof(uint32_t)));
@@ -219,6 +233,7 @@ int og_builder_reserve(og_builder *b, size_t nodes, size_t edges) {
     return og__fail(OG_ELIMIT, "room for %zu more nodes and %zu more edges is more than a graph "
                                "holds", nodes, edges);
   size_t n = (size_t)b->nodes.count + nodes;
+  if (nodes) drop_idjob(b);
   OG_TRY(og__nodes_reserve(&b->nodes, &b->alloc, n));
   OG_TRY(og__grow(&b->alloc, (void **)&b->deg, &b->deg_cap, n, sizeof(uint32_t)));
   return edges ? grow_edges(b, b->nedges + edges) : OG_OK;
@@ -306,6 +321,17 @@ static void remap_strings(og_builder *b, uint32_t *meta, const uint32_t *remap) 
   og__typetab_remap(&b->types, remap);
 }
 
+/* Merge deferred strings and rename them in the builder's own labels and names. */
+static int merge_strings(og_builder *b) {
+  uint32_t nstrs = b->strs.count, *remap;
+  OG_TRY(og__strtab_merge(&b->strs, &b->alloc, &remap));
+  if (remap) {
+    remap_strings(b, b->emeta, remap);
+    og__free(&b->alloc, remap, (size_t)nstrs * sizeof *remap);
+  }
+  return OG_OK;
+}
+
 int og_builder_finish(og_graph **out, og_builder *b) {
   OG_ASSERT_ARG(out != NULL && b != NULL);
   *out = NULL;
@@ -317,15 +343,17 @@ int og_builder_finish(og_graph **out, og_builder *b) {
   int rc;
   if (!g) return og__fail(OG_ENOMEM, "out of memory for a graph");
   memset(g, 0, sizeof *g);
+  /* the id index on a second thread when that pays, while this one does the rest */
+  if (!b->idjob || b->idjob_n != b->nodes.count) og__builder_index_ahead(b);
+  og_idjob *job = b->idjob;
+  b->idjob = NULL;
+  if ((rc = merge_strings(b)) != OG_OK) goto fail;
   if ((rc = offsets_from_degrees(&off, b)) != OG_OK) goto fail;
   if (b->esrc && (rc = sort_edges(&dst, &meta, b, off)) != OG_OK) goto fail;
-  rc = og__idmap_build(&g->ids, a, b->nodes.id, b->nodes.count, b->defer_ids);
+  rc = job ? og__idjob_finish(job, &g->ids)
+           : og__idmap_build(&g->ids, a, b->nodes.id, b->nodes.count, b->defer_ids);
+  job = NULL;
   if (rc != OG_OK) goto fail;
-  uint32_t nstrs = b->strs.count, *remap;
-  if ((rc = og__strtab_merge(&b->strs, a, &remap)) != OG_OK) {
-    og__idmap_free(&g->ids, a);
-    goto fail;
-  }
   /* nothing below can fail */
   size_t cap = b->nedges;
   g->dst_cap = g->meta_cap = cap;
@@ -342,10 +370,6 @@ int og_builder_finish(og_graph **out, og_builder *b) {
     b->edst = NULL;
     b->emeta = NULL;
     b->ecap = 0;
-  }
-  if (remap) {
-    remap_strings(b, meta, remap);
-    og__free(a, remap, (size_t)nstrs * sizeof *remap);
   }
   g->alloc = b->alloc;
   g->out_off = off;
@@ -368,6 +392,7 @@ int og_builder_finish(og_graph **out, og_builder *b) {
   *out = g;
   return OG_OK;
 fail:
+  if (job) og__idjob_cancel(job);
   if (b->esrc) { /* sorted copies made above; the builder keeps its own */
     og__free(a, dst, b->nedges * sizeof(og_index));
     og__free(a, meta, b->nedges * sizeof(uint32_t));

@@ -81,6 +81,8 @@ struct og_builder {
   og_index last_src; /* source of the latest edge, while edges stay grouped */
   bool defer_ids;    /* og_builder_defer_ids: no map while building, ids checked at finish */
   bool defer_strs;   /* og_builder_defer_strings: interned strings merged at finish */
+  struct og_idjob *idjob; /* the id index of nodes[0..idjob_n) being built on a second thread */
+  og_index idjob_n;
 };
 
 /* Id maps (idmap.c). ids is the node id column the slots point into. */
@@ -89,12 +91,25 @@ og_index og__idmap_find(const og_idmap *m, const og_id *ids, og_id id);
    naming the first repeat; m unchanged), else they are known to be distinct. */
 int og__idmap_build(og_idmap *m, const og_allocator *a, const og_id *ids, size_t n, bool check);
 void og__idmap_free(og_idmap *m, const og_allocator *a);
+/* og__idmap_build on a second thread, for big maps when the allocator is malloc (thread-safe):
+   start returns NULL when it would not pay or the thread cannot start (then build inline).
+   The ids must stay where they are until finish (the map or the job's error, re-raised on this
+   thread) or cancel (wait and discard); both free the job. */
+typedef struct og_idjob og_idjob;
+og_idjob *og__idjob_start(const og_allocator *a, const og_id *ids, size_t n, bool check);
+int og__idjob_finish(og_idjob *j, og_idmap *m);
+void og__idjob_cancel(og_idjob *j);
 /* Room for one more entry. */
 int og__bmap_reserve(og_bmap *m, const og_allocator *a);
 og_index og__bmap_find(const og_bmap *m, const og_id *ids, og_id id);
 /* Insert node idx (whose id is ids[idx]); returns false if the id is present. */
 bool og__bmap_insert(og_bmap *m, const og_id *ids, og_index idx);
 void og__bmap_free(og_bmap *m, const og_allocator *a);
+
+/* Start building the id index of the nodes added so far on a second thread (when that pays),
+   for decoders that add no more nodes: og_builder_finish then takes it. Adding a node first
+   discards it. */
+void og__builder_index_ahead(og_builder *b);
 
 /* og_builder_add_edge without the argument checks, for decoders that validated their input:
    source and target must be below the node count; meta packed with OG_META_PACK. */

@@ -1,6 +1,8 @@
 /* id -> node index maps. Both use linear probing with Lemire's range reduction of the high 32
    bits of a mixed id (any capacity), so a sealed graph sizes its map to 1.25 slots per node
    (5 bytes per node), while the builder's map trades memory for speed with tagged slots. */
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "graph_impl.h"
@@ -91,6 +93,63 @@ void og__idmap_free(og_idmap *m, const og_allocator *a) {
   og__free(a, m->slots, m->cap * sizeof(og_index));
   m->slots = NULL;
   m->cap = 0;
+}
+
+/* ---- building on a second thread ------------------------------------------------------------ */
+
+#define IDJOB_MIN_NODES 65536 /* below, a thread costs more than it hides */
+
+struct og_idjob {
+  pthread_t thread;
+  const og_allocator *a;
+  const og_id *ids;
+  size_t n;
+  bool check;
+  int rc;
+  og_idmap map;
+  char msg[512]; /* og_error_last() of the job's thread when rc fails */
+};
+
+static void *idjob_run(void *arg) {
+  og_idjob *j = arg;
+  j->rc = og__idmap_build(&j->map, j->a, j->ids, j->n, j->check);
+  if (j->rc != OG_OK) snprintf(j->msg, sizeof j->msg, "%s", og_error_last());
+  return NULL;
+}
+
+og_idjob *og__idjob_start(const og_allocator *a, const og_id *ids, size_t n, bool check) {
+  if (n < IDJOB_MIN_NODES || !og__alloc_is_default(a)) return NULL;
+  og_idjob *j = og__alloc(a, sizeof *j);
+  if (!j) return NULL;
+  memset(j, 0, sizeof *j);
+  j->a = a;
+  j->ids = ids;
+  j->n = n;
+  j->check = check;
+  if (pthread_create(&j->thread, NULL, idjob_run, j) != 0) {
+    og__free(a, j, sizeof *j);
+    return NULL;
+  }
+  return j;
+}
+
+int og__idjob_finish(og_idjob *j, og_idmap *m) {
+  pthread_join(j->thread, NULL);
+  int rc = j->rc;
+  if (rc == OG_OK) {
+    og__idmap_free(m, j->a);
+    *m = j->map;
+  } else {
+    og__fail(rc, "%s", j->msg);
+  }
+  og__free(j->a, j, sizeof *j);
+  return rc;
+}
+
+void og__idjob_cancel(og_idjob *j) {
+  pthread_join(j->thread, NULL); /* its error, if any, is not this thread's */
+  og__idmap_free(&j->map, j->a);
+  og__free(j->a, j, sizeof *j);
 }
 
 /* ---- the builder's map ---------------------------------------------------------------------- */

@@ -37,6 +37,8 @@ int og__fail(int code, const char *fmt, ...)
 void *og__alloc(const og_allocator *a, size_t size);
 void *og__realloc(const og_allocator *a, void *ptr, size_t old_size, size_t new_size);
 void og__free(const og_allocator *a, void *ptr, size_t size);
+/* Is a the default allocator (malloc: callable from any thread)? */
+bool og__alloc_is_default(const og_allocator *a);
 /* n * size with overflow check: returns false on overflow. */
 bool og__mul_ok(size_t n, size_t size, size_t *out);
 

@@ -421,7 +421,10 @@ static int do_record(decoder *d, const Og__V1__Record *rec, uint32_t crc_before)
       OG_TRY(enter_phase(d, PH_NODES));
       return do_nodes(d, rec->nodes);
     case OG__V1__RECORD__BODY_EDGES:
-      OG_TRY(enter_phase(d, PH_EDGES));
+      if (d->phase < PH_EDGES) { /* the nodes are complete: index them while edges are read */
+        OG_TRY(enter_phase(d, PH_EDGES));
+        og__builder_index_ahead(d->b);
+      }
       return do_edges(d, rec->edges);
     case OG__V1__RECORD__BODY_TRAILER:
       OG_TRY(enter_phase(d, PH_TRAILER));

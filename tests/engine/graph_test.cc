@@ -304,24 +304,29 @@ TEST(Builder, DeferredIdsAreCheckedAtFinish) {
   EXPECT_EQ(OG_EINVALID, og_builder_defer_ids(nullptr));
 }
 
-TEST(Builder, DeferredRepeatedIdFailsFinishAndKeepsTheBuilder) {
+// n distinct ids 16 bytes apart, then node `repeat`'s id again, with ids deferred: finish fails
+// naming both nodes and leaves the nodes in place.
+void ExpectRepeatFailsFinish(og_id n, og_id repeat) {
   Builder b;
   ASSERT_EQ(OG_OK, og_builder_defer_ids(b.b));
   og_type t = AddType(b.b, "T", "m.T");
-  // many distinct ids around the repeat, so the probe passes other tags first
-  for (og_id i = 0; i < 5000; i++)
-    ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, 0x1000 + i * 16, t, 8, 0, 1, OG_STR_NONE));
-  ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, 0x1000 + 1234 * 16, t, 8, 0, 1, OG_STR_NONE));
+  for (og_id i = 0; i <= n; i++)
+    ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, 0x1000 + (i < n ? i : repeat) * 16, t, 8,
+                                         0, 1, OG_STR_NONE));
   og_graph *g = nullptr;
   EXPECT_EQ(OG_EEXISTS, og_builder_finish(&g, b.b));
   EXPECT_EQ(nullptr, g);
-  EXPECT_NE(nullptr, strstr(og_error_last(), "node 5000: id 0x5d20 duplicates node 1234"))
-      << og_error_last();
-  EXPECT_EQ(5001u, og_builder_node_count(b.b));  // unchanged: the caller may still free it
+  char want[96];
+  snprintf(want, sizeof want, "node %u: id 0x%llx duplicates node %u", (unsigned)n,
+           (unsigned long long)(0x1000 + repeat * 16), (unsigned)repeat);
+  EXPECT_NE(nullptr, strstr(og_error_last(), want)) << og_error_last();
+  EXPECT_EQ(n + 1, og_builder_node_count(b.b));  // unchanged: the caller may still free it
 }
 
-// Deferred strings: every intern appends; finish merges equal strings (the lower handle wins,
-// also over a type name interned at once later) and renumbers labels, edge labels and types.
+TEST(Builder, DeferredRepeatedIdFailsFinishAndKeepsTheBuilder) {
+  ExpectRepeatFailsFinish(5000, 1234);  // the probe passes other tags before the repeat
+}
+
 TEST(Builder, DeferredStringsMergeAtFinish) {
   Builder b;
   og_str early = Intern(b.b, "early");  // before the mode: indexed at once
@@ -384,6 +389,20 @@ TEST(Builder, DeferredStringsMergeAtFinish) {
   // the mode ends with finish
   EXPECT_EQ(Intern(b.b, "again"), Intern(b.b, "again"));
   EXPECT_EQ(OG_EINVALID, og_builder_defer_strings(nullptr));
+}
+
+// Big graphs get their id index on a second thread: a repeat is reported the same way, and a
+// graph built after the failure is complete.
+TEST(Builder, DeferredRepeatedIdInABigGraph) {
+  ExpectRepeatFailsFinish(200000, 123456);
+  og_graph *g = nullptr;
+  Builder c;
+  for (og_id i = 0; i < 200000; i++)
+    ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, c.b, 0x1000 + i * 16, AddType(c.b, "T", "m.T"),
+                                         8, 0, 1, OG_STR_NONE));
+  ASSERT_EQ(OG_OK, og_builder_finish(&g, c.b));
+  for (og_id i = 0; i < 200000; i += 997) EXPECT_EQ(i, og_graph_lookup(g, 0x1000 + i * 16));
+  og_graph_free(g);
 }
 
 TEST(Builder, ReserveIsAHint) {

@@ -722,6 +722,21 @@ TEST(SnapshotCorrupt, BadContent) {
   ExpectMalformed(with_nodes({16, 16, 16}, {0, 0, 0}, {2, 0, 0}, {0, 3, 0}).bytes,
                   "label string 2 out of range");
 
+  // big enough for the id index to be built on a second thread while the edges are read
+  const uint32_t big = 100000;
+  std::vector<int64_t> deltas(big, 16);
+  deltas[70000] = 0;  // node 70000 repeats node 69999's id
+  Crafter many;
+  many.Header(big, 2, 1, 2);
+  many.Strings(0, {"T", "mod.T"});
+  many.Types(0, {0}, {1});
+  std::vector<uint32_t> degs(big, 0);
+  degs[0] = 2;
+  many.Nodes(0, big, deltas, std::vector<uint32_t>(big, 0), degs);
+  many.Edges(0, 2, {1, 1}, {0, 1});
+  many.Trailer(big, 2, 1, 2);
+  ExpectMalformed(many.bytes, "node 70000: id 0x111700 duplicates node 69999");
+
   Crafter c;
   c.Header(3, 2, 1, 2, 2);
   ExpectMalformed(c.bytes, "format_version 2 is newer");

@@ -121,8 +121,9 @@ OG_EXTERN int og_builder_defer_ids(og_builder *b);
 /* Skip the search for an equal string while building, for adapters whose labels are mostly
    distinct (a heap's str and int values): og_builder_intern then gives every call a new handle,
    and og_builder_finish merges equal strings in one cache-friendly pass, renumbering the
-   handles in labels and names (the graph's handles may differ from the ones the builder gave;
-   type names are still interned at once). Any time; kept until finished. Errors: OG_EINVALID. */
+   handles in labels and names (type names are still interned at once). The handles given out
+   are then stale, whether finish succeeds or not: the graph's may differ. Any time; kept until
+   finished. Errors: OG_EINVALID. */
 OG_EXTERN int og_builder_defer_strings(og_builder *b);
 
 /* Index of the node with this id. Errors: OG_ENOTFOUND, OG_EINVALID (also when ids are
@@ -148,9 +149,11 @@ OG_EXTERN og_index og_builder_node_count(const og_builder *b);
 OG_EXTERN int og_builder_add_edge(og_builder *b, og_index source, og_index target,
                                   og_edge_kind kind, uint32_t label);
 
-/* Seal the builder into a graph: builds the CSR in O(V+E). On success the builder is left empty
-   (free it, or reuse it). Errors: OG_EINVALID, OG_ENOMEM, OG_EEXISTS (deferred ids only: an id
-   was added twice); the builder is then unchanged. */
+/* Seal the builder into a graph: builds the CSR in O(V+E) (the id index of big graphs on a second
+   thread when the allocator is the default one). On success the builder is left empty (free it,
+   or reuse it). Errors: OG_EINVALID, OG_ENOMEM, OG_EEXISTS (deferred ids only: an id was added
+   twice); the builder then keeps its nodes and edges, with deferred strings possibly merged
+   already (see og_builder_defer_strings). */
 OG_EXTERN int og_builder_finish(og_graph **out, og_builder *b);
 
 /* ---- reading ------------------------------------------------------------------------------- */
