@@ -134,6 +134,21 @@ TEST(Select, LeakingObjects) {
   EXPECT_NE(nullptr, strstr(og_error_last(), "container 7"));
 }
 
+// A weak reference keeps nothing alive: 1, held only weakly by 0, has no referrer; 2, held
+// weakly and strongly, has one.
+TEST(Select, WeakReferencesAreNotReferrers) {
+  GB b;
+  og_type t = b.Type("T", "m.T");
+  for (int i = 0; i < 3; i++) b.Node(100 + i, t, 0, OG_NODE_GC_TRACKED);
+  b.Edge(0, 1, OG_EDGE_WEAK);
+  b.Edge(0, 2, OG_EDGE_WEAK);
+  b.Edge(0, 2, OG_EDGE_ATTR);
+  Graph g(b.Finish());
+  List l;
+  ASSERT_EQ(OG_OK, og_select_leaking(&l.l, g.g, nullptr, OG_ALL_NODES, OG_INDEX_NONE, 0));
+  EXPECT_EQ(V({0, 1}), Vec(l.l));
+}
+
 TEST(Select, EmptyGraph) {
   Graph g(GB().Finish());
   List l;

@@ -378,6 +378,23 @@ def test_diff_shows_leaked_objects(og, tmp_path):
     _leak_cache.clear()
 
 
+def test_weakly_held_leak_is_leaking(og):
+    # an object kept alive only by a reference no object holds (as a C extension's leak is), with
+    # a weak reference to it: the weakref keeps nothing alive, so the object is leaking
+    import ctypes
+    import weakref
+    obj = Probe()
+    ref = weakref.ref(obj)
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(obj))
+    oid = id(obj)
+    del obj
+    try:
+        snap = og.snapshot()
+        assert oid in [n.id for n in snap.get_leaking_objects()]
+    finally:
+        ctypes.pythonapi.Py_DecRef(ctypes.py_object(ref()))
+
+
 def test_leaking_objects_have_no_referrers(og):
     snap = og.snapshot()
     leaking = snap.get_leaking_objects()

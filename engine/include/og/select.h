@@ -77,7 +77,7 @@ OG_EXTERN int og_select_by_ids(og_indices **out, const og_graph *g, const og_id 
    (the Python `objects` list; OG_INDEX_NONE for none) and of nodes whose flags lack any bit of
    source_flags (0: every node is a referrer; OG_NODE_GC_TRACKED: only gc-tracked ones, as
    objgraph sees them). Candidate order and duplicates are kept. A self-reference counts as a
-   referrer. Errors: OG_EINVALID, OG_ENOMEM. O(V + E), one bit per node of scratch. */
+   referrer; an OG_EDGE_WEAK edge does not (a weak reference keeps nothing alive). Errors: OG_EINVALID, OG_ENOMEM. O(V + E), one bit per node of scratch. */
 OG_EXTERN int og_select_leaking(og_indices **out, const og_graph *g, const og_index *nodes,
                                 size_t count, og_index container, uint32_t source_flags);
 
