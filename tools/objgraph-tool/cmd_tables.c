@@ -70,14 +70,19 @@ int tool_cmd_leaks(const tool_opts *o) {
   const char *path = o->pos[0];
   og_graph *g = tool_load(o, path);
   if (!g) return TOOL_ERROR;
-  og_indices *l = NULL;
+  og_indices *tracked = NULL, *l = NULL;
   og_stats *s = NULL;
-  /* Every node counts as a referrer: a snapshot holds what the adapter saw, nothing more. */
-  if (og_select_leaking(&l, g, NULL, OG_ALL_NODES, OG_INDEX_NONE, 0) != OG_OK)
+  /* objgraph's candidates are the gc-tracked objects; every node counts as a referrer (a snapshot
+     holds what the adapter saw, nothing more), weak references aside */
+  uint32_t gc = OG_NODE_GC_TRACKED;
+  if (og_select_by_flags(&tracked, g, gc, gc, NULL, OG_ALL_NODES) != OG_OK ||
+      og_select_leaking(&l, g, og_indices_data(tracked), og_indices_count(tracked), OG_INDEX_NONE,
+                        0) != OG_OK)
     tool_engine_error(o, path, "finding objects without referrers");
   else
     s = sorted_stats(o, g, path, og_indices_data(l), og_indices_count(l), OG_STATS_BY_COUNT,
                      limit_of(o));
+  og_indices_free(tracked);
   og_indices_free(l);
   og_graph_free(g);
   if (!s) return TOOL_ERROR;

@@ -69,8 +69,8 @@ static const tool_command commands[] = {
      "  --long-names         long type names (module.Class)\n"},
     {"leaks", tool_cmd_leaks, M(OPT_LIMIT) | M(OPT_LONG_NAMES), 1, 1,
      "leaks GRAPH.pb [--limit N] [--long-names]",
-     "Objects nothing in the snapshot refers to (objgraph's get_leaking_objects), counted by\n"
-     "type in show_most_common_types' style.\n"
+     "gc-tracked objects nothing in the snapshot refers to, weak references aside (objgraph's\n"
+     "get_leaking_objects), counted by type in show_most_common_types' style.\n"
      "\n"
      "  --limit N            rows shown (default 10; 0 = all)\n"
      "  --long-names         group by long type names (module.Class)\n"},
