@@ -1,7 +1,6 @@
 /* id -> node index maps. Both use linear probing with Lemire's range reduction of the high 32
    bits of a mixed id (any capacity), so a sealed graph sizes its map to 1.25 slots per node
    (5 bytes per node), while the builder's map trades memory for speed with tagged slots. */
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -126,7 +125,7 @@ og_idjob *og__idjob_start(const og_allocator *a, const og_id *ids, size_t n, boo
   j->ids = ids;
   j->n = n;
   j->check = check;
-  if (pthread_create(&j->thread, NULL, idjob_run, j) != 0) {
+  if (og__thread_start(&j->thread, idjob_run, j) != 0) {
     og__free(a, j, sizeof *j);
     return NULL;
   }

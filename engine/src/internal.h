@@ -3,6 +3,7 @@
 #define OG_INTERNAL_H
 
 #include <assert.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -45,6 +46,10 @@ bool og__mul_ok(size_t n, size_t size, size_t *out);
 /* Grow *ptr (holding *cap elements of elem bytes) to hold at least need elements, doubling.
    Returns OG_OK or OG_ENOMEM/OG_ELIMIT with a message. */
 int og__grow(const og_allocator *a, void **ptr, size_t *cap, size_t need, size_t elem);
+
+/* Start a helper thread with every signal blocked (thread.c). Returns 0, or -1 when it cannot
+   start (callers then do the work themselves). */
+int og__thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 
 /* 64-bit mixer for hashing ids and strings. */
 static inline uint64_t og__mix64(uint64_t x) {

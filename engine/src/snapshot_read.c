@@ -546,7 +546,7 @@ static int decode_ahead(decoder *d) {
     pthread_mutex_destroy(&p->mu);
     started = false;
   }
-  started = started && pthread_create(&th, NULL, readahead_run, p) == 0;
+  started = started && og__thread_start(&th, readahead_run, p) == 0;
   int rc = OG_OK;
   if (started) {
     while (rc == OG_OK && d->phase != PH_TRAILER) rc = ahead_step(d, p);
