@@ -480,10 +480,11 @@ typedef struct ahead_rec {
 
 typedef struct readahead {
   reader r; /* the reader thread's: file, buffer, position, CRC */
+  pthread_t thread;
   pthread_mutex_t mu;
   pthread_cond_t cv;
   ahead_rec q[AHEAD_DEPTH];
-  unsigned head, tail; /* consumed / produced, modulo nothing: tail - head records wait */
+  unsigned head, tail; /* records consumed and produced so far: tail - head wait in q */
   bool stop;           /* the consumer needs no more */
 } readahead;
 
@@ -529,54 +530,63 @@ static int ahead_step(decoder *d, readahead *p) {
   return rc;
 }
 
-/* Records after the header, read ahead by a second thread; falls back to serial_step when the
-   thread cannot start. */
-static int decode_ahead(decoder *d) {
+/* Start the reader thread on the rest of d's input, which it takes over (file, buffer, CRC so
+   far); NULL, and d unchanged, when it cannot start. */
+static readahead *readahead_start(decoder *d) {
   readahead *p = og__alloc(d->r.a, sizeof *p);
-  if (!p) return og__fail(OG_ENOMEM, "out of memory for a reader thread");
+  if (!p) return NULL;
   memset(p, 0, sizeof *p);
-  p->r = d->r; /* the thread takes the file, its buffer and the CRC so far */
+  p->r = d->r;
   og__snap_pballoc_init(&p->r.pa, d->r.a);
-  d->r.f = NULL;
-  d->r.buf = NULL;
-  d->r.cap = 0;
-  pthread_t th;
-  bool started = pthread_mutex_init(&p->mu, NULL) == 0;
-  if (started && pthread_cond_init(&p->cv, NULL) != 0) {
+  bool ok = pthread_mutex_init(&p->mu, NULL) == 0;
+  if (ok && pthread_cond_init(&p->cv, NULL) != 0) {
     pthread_mutex_destroy(&p->mu);
-    started = false;
+    ok = false;
   }
-  started = started && og__thread_start(&th, readahead_run, p) == 0;
-  int rc = OG_OK;
-  if (started) {
-    while (rc == OG_OK && d->phase != PH_TRAILER) rc = ahead_step(d, p);
-    pthread_mutex_lock(&p->mu);
-    p->stop = true;
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-    pthread_join(th, NULL);
-    for (; p->head != p->tail; p->head++) free_record(&d->r, p->q[p->head % AHEAD_DEPTH].rec);
+  if (ok && og__thread_start(&p->thread, readahead_run, p) != 0) {
     pthread_cond_destroy(&p->cv);
     pthread_mutex_destroy(&p->mu);
+    ok = false;
   }
-  uint64_t pos = d->r.pos; /* the reader's state comes back for serial reading or closing */
+  if (!ok) {
+    og__free(d->r.a, p, sizeof *p);
+    return NULL;
+  }
+  d->r.f = NULL; /* the thread's now */
+  d->r.buf = NULL;
+  d->r.cap = 0;
+  return p;
+}
+
+/* Stop the thread, free what it read ahead, and give d its file and buffer back to close. */
+static void readahead_stop(decoder *d, readahead *p) {
+  pthread_mutex_lock(&p->mu);
+  p->stop = true;
+  pthread_cond_broadcast(&p->cv);
+  pthread_mutex_unlock(&p->mu);
+  pthread_join(p->thread, NULL);
+  for (; p->head != p->tail; p->head++) free_record(&d->r, p->q[p->head % AHEAD_DEPTH].rec);
+  pthread_cond_destroy(&p->cv);
+  pthread_mutex_destroy(&p->mu);
   d->r.f = p->r.f;
   d->r.buf = p->r.buf;
   d->r.cap = p->r.cap;
-  if (!started) {
-    d->r.pos = p->r.pos;
-    d->r.crc = p->r.crc;
-    while (rc == OG_OK && d->phase != PH_TRAILER) rc = serial_step(d);
-  } else {
-    d->r.pos = pos;
-  }
   og__free(d->r.a, p, sizeof *p);
+}
+
+/* The records after the header: read ahead by a second thread, or on this one when it cannot
+   start. */
+static int decode_records(decoder *d, bool ahead) {
+  readahead *p = ahead ? readahead_start(d) : NULL;
+  int rc = OG_OK;
+  while (rc == OG_OK && d->phase != PH_TRAILER) rc = p ? ahead_step(d, p) : serial_step(d);
+  if (p) readahead_stop(d, p);
   return rc;
 }
 
 static bool use_reader_thread(const decoder *d) {
   if (d->threads == OG_SNAPSHOT_THREADS_READER) return true;
-  return d->threads == OG_SNAPSHOT_THREADS_AUTO && d->r.a == og_allocator_default() &&
+  return d->threads == OG_SNAPSHOT_THREADS_AUTO && og__alloc_is_default(d->r.a) &&
          d->r.size - d->r.pos >= AHEAD_MIN_BYTES;
 }
 
@@ -591,11 +601,7 @@ static int decode(og_graph **out, decoder *d) {
   uint64_t nodes = d->hdr->node_count < r->size / 2 ? d->hdr->node_count : r->size / 2;
   uint64_t edges = d->hdr->edge_count < r->size ? d->hdr->edge_count : r->size;
   OG_TRY(og_builder_reserve(d->b, (size_t)nodes, (size_t)edges));
-  if (use_reader_thread(d)) {
-    OG_TRY(decode_ahead(d));
-  } else {
-    while (d->phase != PH_TRAILER) OG_TRY(serial_step(d));
-  }
+  OG_TRY(decode_records(d, use_reader_thread(d)));
   int rc = og_builder_finish(out, d->b);
   if (rc == OG_EEXISTS) { /* copied: og__fail formats into the buffer og_error_last reads */
     char what[256];
