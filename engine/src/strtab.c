@@ -188,9 +188,9 @@ static void group_pending(uint64_t *out, const uint64_t *pend, size_t n) {
   for (size_t k = 0; k < n; k++) out[at[pend[k] >> (64 - MERGE_GROUP_BITS)]++] = pend[k];
 }
 
-/* Insert one pending entry; an equal string already there keeps the lower handle in the slot,
-   and canon[] of the other names it. Returns 1 when the entry was a duplicate. */
-static int merge_one(og_strtab *t, uint32_t *canon, uint64_t entry) {
+/* Insert one pending entry; of two equal strings the lower handle stays in the slot. Returns
+   0, or for a duplicate (kept << 32 | dropped) + 1. */
+static uint64_t merge_one(og_strtab *t, uint64_t entry) {
   uint32_t tag = (uint32_t)(entry >> 32), h = (uint32_t)entry;
   size_t i = str_slot(t, t->ptr[h], t->len[h], tag);
   uint64_t e = t->slots[i];
@@ -199,18 +199,15 @@ static int merge_one(og_strtab *t, uint32_t *canon, uint64_t entry) {
     return 0;
   }
   uint32_t old = (uint32_t)e;
-  if (old < h) {
-    canon[h] = old;
-  } else {
-    canon[old] = h;
-    t->slots[i] = entry;
-  }
-  return 1;
+  if (old > h) t->slots[i] = entry;
+  return ((uint64_t)(old < h ? old : h) << 32 | (old < h ? h : old)) + 1;
 }
 
-/* Turn canon[] (each string, or the lower equal one it merges into) into new handles, moving
-   the kept strings down; then the slots take the new handles. */
-static void compact(og_strtab *t, uint32_t *canon) {
+/* Renumber with the duplicates (kept << 32 | dropped) gone: canon[] maps old handles to new,
+   the kept strings move down, the slots take the new handles. */
+static void compact(og_strtab *t, uint32_t *canon, const uint64_t *dups, size_t ndups) {
+  for (uint32_t h = 0; h < t->count; h++) canon[h] = h;
+  for (size_t k = 0; k < ndups; k++) canon[(uint32_t)dups[k]] = (uint32_t)(dups[k] >> 32);
   uint32_t next = 0;
   for (uint32_t h = 0; h < t->count; h++) {
     if (canon[h] != h) {
@@ -232,6 +229,7 @@ int og__strtab_merge(og_strtab *t, const og_allocator *a, uint32_t **remap) {
   size_t n = t->npending;
   if (!n) return OG_OK;
   OG_TRY(str_reserve(t, a, t->count));
+  /* canon is only touched when there are duplicates: no page of it is faulted in otherwise */
   uint64_t *ent = og__alloc(a, n * sizeof *ent);
   uint32_t *canon = og__alloc(a, (size_t)t->count * sizeof *canon);
   if (!ent || !canon) {
@@ -240,17 +238,16 @@ int og__strtab_merge(og_strtab *t, const og_allocator *a, uint32_t **remap) {
     return og__fail(OG_ENOMEM, "out of memory indexing %zu strings", n);
   }
   group_pending(ent, t->pending, n);
-  for (uint32_t h = 0; h < t->count; h++) canon[h] = h;
-  size_t dups = 0;
-  for (size_t k = 0; k < n; k++) dups += (size_t)merge_one(t, canon, ent[k]);
-  og__free(a, ent, n * sizeof *ent);
-  t->npending = 0;
-  if (!dups) {
-    og__free(a, canon, (size_t)t->count * sizeof *canon);
-    return OG_OK;
+  size_t ndups = 0;
+  for (size_t k = 0; k < n; k++) { /* duplicates collect in ent[0..ndups), ndups <= k */
+    uint64_t d = merge_one(t, ent[k]);
+    if (d) ent[ndups++] = d - 1;
   }
-  compact(t, canon);
-  *remap = canon;
+  t->npending = 0;
+  if (ndups) compact(t, canon, ent, ndups);
+  og__free(a, ent, n * sizeof *ent);
+  if (!ndups) og__free(a, canon, (size_t)t->count * sizeof *canon);
+  *remap = ndups ? canon : NULL;
   return OG_OK;
 }
 
