@@ -243,7 +243,9 @@ int og__strtab_merge(og_strtab *t, const og_allocator *a, uint32_t **remap) {
     uint64_t d = merge_one(t, ent[k]);
     if (d) ent[ndups++] = d - 1;
   }
-  t->npending = 0;
+  og__free(a, t->pending, t->cappending * sizeof *t->pending); /* a graph keeps no list */
+  t->pending = NULL;
+  t->npending = t->cappending = 0;
   if (ndups) compact(t, canon, ent, ndups);
   og__free(a, ent, n * sizeof *ent);
   if (!ndups) og__free(a, canon, (size_t)t->count * sizeof *canon);
