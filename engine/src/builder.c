@@ -315,7 +315,7 @@ static void remap_strings(og_builder *b, uint32_t *meta, const uint32_t *remap) 
     if (n->label[v] != OG_STR_NONE) n->label[v] = remap[n->label[v]];
   for (size_t e = 0; e < b->nedges; e++) {
     uint32_t m = meta[e], label = m & OG_META_NOLABEL;
-    if (label != OG_META_NOLABEL && (m >> 28) != OG_EDGE_INDEX)
+    if (label != OG_META_NOLABEL && OG_META_KIND(m) != OG_EDGE_INDEX)
       meta[e] = (m & ~OG_META_NOLABEL) | remap[label];
   }
   og__typetab_remap(&b->types, remap);

@@ -176,7 +176,7 @@ int og_select_leaking(og_indices **out, const og_graph *g, const og_index *nodes
   for (og_index s = 0; s < nv; s++) {
     if (s == container || ((uint32_t)g->nodes.flags[s] & source_flags) != source_flags) continue;
     for (uint32_t e = g->out_off[s]; e < g->out_off[s + 1]; e++)
-      if (g->out_meta[e] >> 28 != OG_EDGE_WEAK) referred[g->out_dst[e]] = 1; /* keeps it alive */
+      if (OG_META_KIND(g->out_meta[e]) != OG_EDGE_WEAK) referred[g->out_dst[e]] = 1; /* keeps it alive */
   }
   og_indices *l = NULL;
   int rc = og__indices_new(&l, &g->alloc, 0);

@@ -121,11 +121,9 @@ static int intern(snapcap *c, og_str *out, const char *s, size_t len) {
   return rc == OG_OK ? 0 : fail(c, rc);
 }
 
-/* og_str of a label keyed by an address (str object, C string) in map: interned once per
-   address. */
-static uint32_t cached_label(snapcap *c, memo *map, const void *key, const char *s, size_t len) {
-  uint32_t v = memo_get(map, key);
-  if (v != UINT32_MAX) return v;
+/* Intern the label text of a key not yet in map and remember it there. */
+static uint32_t remember_label(snapcap *c, memo *map, const void *key, const char *s,
+                               size_t len) {
   og_str h;
   if (intern(c, &h, s, len) < 0) return UINT32_MAX;
   if (memo_put(map, key, h) < 0) {
@@ -135,8 +133,10 @@ static uint32_t cached_label(snapcap *c, memo *map, const void *key, const char 
   return h;
 }
 
+/* og_str of a label keyed by the address of a C string: interned once per address. */
 static uint32_t cstr_label(snapcap *c, const char *s) {
-  return cached_label(c, &c->strs, s, s, strlen(s));
+  uint32_t v = memo_get(&c->strs, s);
+  return v != UINT32_MAX ? v : remember_label(c, &c->strs, s, s, strlen(s));
 }
 
 /* Label of an attribute name held in a str object. */
@@ -146,7 +146,7 @@ static uint32_t name_label(snapcap *c, PyObject *name) {
   if (v != UINT32_MAX) return v;
   char buf[256];
   size_t n = ogpy_snap_str_utf8(buf, sizeof buf, name);
-  return cached_label(c, &c->strs, name, buf, n);
+  return remember_label(c, &c->strs, name, buf, n);
 }
 
 /* Edge label of a dict key: its safe repr (cached per key object). */
@@ -155,7 +155,7 @@ static uint32_t key_label(snapcap *c, PyObject *key) {
   if (v != UINT32_MAX) return v;
   char buf[OGPY_SNAP_LABEL_MAX * 2 + 8];
   size_t n = ogpy_snap_key_repr(buf, sizeof buf, key);
-  return cached_label(c, &c->keys, key, buf, n);
+  return remember_label(c, &c->keys, key, buf, n);
 }
 
 /* ---- types ---------------------------------------------------------------------------------- */
