@@ -197,6 +197,25 @@ def test_refcounts_match_sys_getrefcount(og):
     assert seen == now
 
 
+def test_shared_untracked_objects_one_node_counts_restored(og):
+    # a mortal int and str held by several referrers: the capture keeps their node index in their
+    # reference count while it runs, so each must come out as one node with every referrer's
+    # edge, and with its true count both in the snapshot and back on the object afterwards
+    big, text = 10 ** 30 + os.getpid(), "shared-probe-%d" % os.getpid()
+    holders = [[big, text] for _ in range(5)] + [(big,), {"k": text}]
+    before = [sys.getrefcount(big), sys.getrefcount(text)]
+    for _ in range(2):
+        snap = og.snapshot()
+        assert [sys.getrefcount(big), sys.getrefcount(text)] == before
+        for obj, count in zip((big, text), before):
+            node = _node_of(snap, obj)
+            assert node.refcount == count - 1  # getrefcount's own argument aside
+            ids = {n.id for n in snap.referrers(node)}
+            assert {id(h) for h in holders if obj in (h.values() if isinstance(h, dict) else h)} <= ids
+        assert sum(1 for i in range(snap.node_count) if snap.node(i).id == id(big)) == 1
+        del snap, node, obj
+
+
 # ---- hostile objects -----------------------------------------------------------------------
 
 calls = []
