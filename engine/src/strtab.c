@@ -189,18 +189,22 @@ static void group_pending(uint64_t *out, const uint64_t *pend, size_t n) {
 }
 
 /* Insert one pending entry; of two equal strings the lower handle stays in the slot. Returns
-   0, or for a duplicate (kept << 32 | dropped) + 1. */
+   0, or for a duplicate (kept << 32 | dropped) + 1. A string is read only when a slot's tag
+   matches its own: most are new, and their text, length and pointer stay out of the cache. */
 static uint64_t merge_one(og_strtab *t, uint64_t entry) {
   uint32_t tag = (uint32_t)(entry >> 32), h = (uint32_t)entry;
-  size_t i = str_slot(t, t->ptr[h], t->len[h], tag);
-  uint64_t e = t->slots[i];
-  if (e == STR_EMPTY) {
-    t->slots[i] = entry;
-    return 0;
+  size_t mask = t->nslots - 1, i = home(tag, t->nslots);
+  uint64_t e;
+  for (; (e = t->slots[i]) != STR_EMPTY; i = (i + 1) & mask) {
+    uint32_t old = (uint32_t)e;
+    if ((uint32_t)(e >> 32) != tag || t->len[old] != t->len[h] ||
+        memcmp(t->ptr[old], t->ptr[h], t->len[h]) != 0)
+      continue;
+    if (old > h) t->slots[i] = entry;
+    return ((uint64_t)(old < h ? old : h) << 32 | (old < h ? h : old)) + 1;
   }
-  uint32_t old = (uint32_t)e;
-  if (old > h) t->slots[i] = entry;
-  return ((uint64_t)(old < h ? old : h) << 32 | (old < h ? h : old)) + 1;
+  t->slots[i] = entry;
+  return 0;
 }
 
 /* Renumber with the duplicates (kept << 32 | dropped) gone: canon[] maps old handles to new,
