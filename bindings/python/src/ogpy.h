@@ -58,6 +58,18 @@ int ogpy_traverse(PyObject *op, visitproc visit, void *arg);
 
 /* ---- pointer-keyed hash (heap.c) ---------------------------------------------------------- */
 
+/* gc.is_tracked(op) without calls into the interpreter: the type's flags, then (where the gc
+   header is the two words before the object) its next link. */
+static inline int ogpy_is_tracked(PyObject *op) {
+  PyTypeObject *tp = Py_TYPE(op);
+  if (!PyType_IS_GC(tp) || (tp->tp_is_gc && !tp->tp_is_gc(op))) return 0;
+#if defined(Py_GIL_DISABLED) || PY_VERSION_HEX >= 0x030F0000
+  return PyObject_GC_IsTracked(op);
+#else
+  return ((const uintptr_t *)op)[-2] != 0;
+#endif
+}
+
 /* Open addressing map from a non-zero pointer-sized key to a uint32 value. */
 /* Key and value side by side: a probe touches one cache line, not one per array. */
 typedef struct ogpy_ptrslot {

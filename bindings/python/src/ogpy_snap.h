@@ -39,6 +39,9 @@ size_t ogpy_snap_key_repr(char *buf, size_t max, PyObject *key);
 /* The node label of op (see snapshot_capture.c) into buf; returns its length, 0 for none. */
 size_t ogpy_snap_node_label(char *buf, size_t max, PyObject *op);
 
+/* Can ogpy_snap_node_label give instances of tp a label? (0: it returns 0 for all of them.) */
+int ogpy_snap_type_labelled(PyTypeObject *tp);
+
 /* Short type name read from C fields. */
 const char *ogpy_snap_type_short(PyTypeObject *tp, size_t *len);
 

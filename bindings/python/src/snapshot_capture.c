@@ -39,6 +39,7 @@ typedef struct tinfo {
   uint16_t flags;
   uint8_t expand;
   uint8_t elem_kind; /* kind of unclassified referents (sets: ELEMENT) */
+  uint8_t labelled;  /* ogpy_snap_type_labelled */
 } tinfo;
 
 /* A pointer map with a direct-mapped cache in front: the few hot keys met millions of times
@@ -198,6 +199,7 @@ static uint32_t type_slot_slow(snapcap *c, PyTypeObject *tp) {
   t->elem_kind = PyType_IsSubtype(tp, &PySet_Type) || PyType_IsSubtype(tp, &PyFrozenSet_Type)
                      ? OG_EDGE_ELEMENT
                      : OG_EDGE_OTHER;
+  t->labelled = (uint8_t)ogpy_snap_type_labelled(tp);
   slot = (uint32_t)c->ntypes++;
   if (ogpy_ptrmap_put(&c->tmap, (uintptr_t)tp, slot, NULL) < 0) return fail(c, OG_ENOMEM), UINT32_MAX;
   return slot;
@@ -258,7 +260,7 @@ static uint64_t frame_size(PyObject *op) {
   return size;
 }
 
-static uint64_t shallow_size(PyObject *op) {
+static uint64_t shallow_size(PyObject *op, const tinfo *t) {
   PyTypeObject *tp = Py_TYPE(op);
   uint64_t size;
   if (PyUnicode_Check(op))
@@ -267,7 +269,7 @@ static uint64_t shallow_size(PyObject *op) {
     size = int_size(op);
   else if (PyList_Check(op))
     size = (uint64_t)tp->tp_basicsize + (uint64_t)((PyListObject *)op)->allocated * sizeof(void *);
-  else if (PyAnySet_Check(op)) {
+  else if (t->elem_kind == OG_EDGE_ELEMENT) { /* a set or frozenset */
     PySetObject *s = (PySetObject *)op;
     size = (uint64_t)tp->tp_basicsize;
     if (s->table != s->smalltable) size += ((uint64_t)s->mask + 1) * sizeof(setentry);
@@ -287,7 +289,8 @@ static uint64_t shallow_size(PyObject *op) {
       size += (uint64_t)(n < 0 ? -n : n) * (uint64_t)tp->tp_itemsize;
     }
   }
-  if (PyObject_IS_GC(op)) size += 2 * sizeof(void *); /* PyGC_Head */
+  if (PyType_IS_GC(tp) && (!tp->tp_is_gc || tp->tp_is_gc(op)))
+    size += 2 * sizeof(void *); /* PyGC_Head */
 #if defined(Py_TPFLAGS_PREHEADER)
   if (tp->tp_flags & Py_TPFLAGS_PREHEADER) size += 2 * sizeof(void *);
 #elif defined(Py_TPFLAGS_MANAGED_DICT)
@@ -340,7 +343,7 @@ static og_str cached_small_label(snapcap *c, PyObject *op, int *which, Py_ssize_
 }
 
 /* The node label: small ints and container sizes come from a cache, filled on first use. */
-static int node_label(snapcap *c, og_str *out, PyObject *op) {
+static int node_label(snapcap *c, og_str *out, PyObject *op, const tinfo *t) {
   char buf[OGPY_SNAP_LABEL_MAX + 16];
   int which;
   Py_ssize_t n;
@@ -350,6 +353,7 @@ static int node_label(snapcap *c, og_str *out, PyObject *op) {
     return 0;
   }
   *out = OG_STR_NONE;
+  if (!t->labelled) return 0;
   size_t ln = ogpy_snap_node_label(buf, OGPY_SNAP_LABEL_MAX, op);
   if (!ln) return 0;
   return n >= 0 ? small_label(c, out, which, n, buf, ln) : intern(c, out, buf, ln);
@@ -364,19 +368,19 @@ static og_index add_node(snapcap *c, PyObject *op, int numbered, Py_ssize_t held
   if (slot == UINT32_MAX) return OG_INDEX_NONE;
   const tinfo *t = &c->types[slot];
   uint32_t flags = t->flags;
-  if (PyObject_IS_GC(op) && PyObject_GC_IsTracked(op)) flags |= OG_NODE_GC_TRACKED;
+  if (ogpy_is_tracked(op)) flags |= OG_NODE_GC_TRACKED;
   if ((flags & OG_NODE_ANY_MODULE) && ogpy_ptrmap_get(&c->modules, (uintptr_t)op) != UINT32_MAX)
     flags |= OG_NODE_MODULE;
 #if PY_VERSION_HEX >= 0x030C0000
   if (_Py_IsImmortal(op)) flags |= OG_NODE_IMMORTAL;
 #endif
   og_str label;
-  if (node_label(c, &label, op) < 0) return OG_INDEX_NONE;
+  if (node_label(c, &label, op, t) < 0) return OG_INDEX_NONE;
   Py_ssize_t rc = Py_REFCNT(op) - held;
   uint32_t refcnt = rc < 0 ? 0 : rc > (Py_ssize_t)UINT32_MAX ? UINT32_MAX : (uint32_t)rc;
   if (c->n == c->cap && grow_objs(c) < 0) return OG_INDEX_NONE;
   og_index idx;
-  int r = og_builder_add_node(&idx, c->b, (og_id)(uintptr_t)op, t->handle, shallow_size(op), flags,
+  int r = og_builder_add_node(&idx, c->b, (og_id)(uintptr_t)op, t->handle, shallow_size(op, t), flags,
                               refcnt, label);
   if (r != OG_OK) return fail(c, r), OG_INDEX_NONE;
   if (numbered && ogpy_heap_number_set(op, idx) < 0) return fail(c, OG_ENOMEM), OG_INDEX_NONE;
@@ -461,7 +465,7 @@ static og_index lookup(snapcap *c, PyObject *op) {
 static og_index referent_node(snapcap *c, PyObject *op) {
   Py_ssize_t rc = Py_REFCNT(op);
   if (c->marking && (rc & MARK_BIT)) return (og_index)((uint64_t)rc >> 32 & MARK_INDEX_MAX);
-  if (rc != 1 || (PyObject_IS_GC(op) && PyObject_GC_IsTracked(op))) {
+  if (rc != 1 || ogpy_is_tracked(op)) {
     og_index dst = lookup(c, op);
     if (dst != OG_INDEX_NONE) return dst;
     dst = add_node(c, op, 0, 0);
@@ -535,7 +539,7 @@ static void slot_hints(expand_ctx *e, PyObject *op) {
 
 #define FIELD(ptr, name) hint_add(e, (PyObject *)(ptr), OG_EDGE_ATTR, cstr_label(c, name))
 
-static void type_specific_hints(expand_ctx *e, PyObject *op) {
+static void type_specific_hints(expand_ctx *e, PyObject *op, const tinfo *t) {
   snapcap *c = e->c;
   PyTypeObject *tp = Py_TYPE(op);
   if (tp == &PyFunction_Type) {
@@ -563,7 +567,7 @@ static void type_specific_hints(expand_ctx *e, PyObject *op) {
     FIELD(t->tp_mro, "__mro__");
     FIELD(t->tp_bases, "__bases__");
     FIELD(t->tp_base, "__base__");
-  } else if (PyModule_Check(op)) {
+  } else if (t->flags & OG_NODE_ANY_MODULE) { /* PyModule_Check, once per type */
     hint_add(e, PyModule_GetDict(op), OG_EDGE_DICT, c->s_dict);
   } else if (PyCell_Check(op)) {
     hint_add(e, PyCell_GET(op), OG_EDGE_CELL, OG_STR_NONE);
@@ -602,7 +606,7 @@ static int expand_generic(snapcap *c, og_index i, PyObject *op, const tinfo *t) 
     hint_add(&e, ogpy_snap_instance_dict(op), OG_EDGE_DICT, c->s_dict);
     slot_hints(&e, op);
   }
-  type_specific_hints(&e, op);
+  type_specific_hints(&e, op, t);
   if (c->rc) return -1;
   if (ogpy_traverse(op, visit_ref, &e) < 0 || c->rc) return fail(c, OG_ENOMEM);
   if (t->flags & OGPY_NODE_WEAKREF) {

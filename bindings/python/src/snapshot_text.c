@@ -248,6 +248,17 @@ static size_t frame_label(char *buf, size_t max, PyObject *op) {
 #endif
 }
 
+int ogpy_snap_type_labelled(PyTypeObject *tp) {
+  return PyType_IsSubtype(tp, &PyUnicode_Type) || PyType_IsSubtype(tp, &PyLong_Type) ||
+         tp == &PyFloat_Type || tp == &PyBytes_Type || PyType_IsSubtype(tp, &PyDict_Type) ||
+         PyType_IsSubtype(tp, &PyList_Type) || PyType_IsSubtype(tp, &PyTuple_Type) ||
+         PyType_IsSubtype(tp, &PySet_Type) || PyType_IsSubtype(tp, &PyFrozenSet_Type) ||
+         PyType_IsSubtype(tp, &PyModule_Type) || PyType_IsSubtype(tp, &PyType_Type) ||
+         tp == &PyFunction_Type || tp == &PyCFunction_Type || tp == &PyMethod_Type ||
+         tp == &PyCode_Type || tp == &PyFrame_Type || tp == Py_TYPE(Py_None) ||
+         tp == Py_TYPE(Py_Ellipsis) || tp == Py_TYPE(Py_NotImplemented);
+}
+
 size_t ogpy_snap_node_label(char *buf, size_t max, PyObject *op) {
   PyTypeObject *tp = Py_TYPE(op);
   if (PyUnicode_Check(op)) return ogpy_snap_str_utf8(buf, max, op);
