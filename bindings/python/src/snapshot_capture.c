@@ -403,6 +403,13 @@ static int visit_tracked(PyObject *op, void *arg) {
  * numbering, no Python code runs meanwhile and nothing is freed. Immortal objects (3.12+) are
  * shared with other interpreters and never written: they go through c->shared. */
 #define MARK_BIT ((Py_ssize_t)1 << 62)
+/* 64-bit counts on the versions whose reference-count word holds nothing else (3.14 keeps flags
+   in its upper half) */
+#if SIZEOF_VOID_P == 8 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
+#define OGPY_CAN_MARK 1
+#else
+#define OGPY_CAN_MARK 0
+#endif
 #define MARK_INDEX_MAX 0x3FFFFFFFu /* nodes past 2^30 go through c->shared */
 
 typedef struct mark {
@@ -718,7 +725,7 @@ static int capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int defer
   c.dict_keys = dict_keys;
   c.numbered = ogpy_heap_can_number();
   c.deferred = defer && c.numbered;
-  c.marking = c.deferred && sizeof(Py_ssize_t) == 8;
+  c.marking = c.deferred && OGPY_CAN_MARK;
   int rc = og_builder_new(&c.b, NULL);
   if (rc == OG_OK && c.deferred) rc = og_builder_defer_ids(c.b);
   if (rc == OG_OK) rc = og_builder_defer_strings(c.b); /* most labels are distinct values */
