@@ -260,6 +260,46 @@ int og__builder_append_edge(og_builder *b, og_index source, og_index target, uin
   return OG_OK;
 }
 
+/* ---- columns written in place, for decoders that validated their input --------------------- */
+
+int og__builder_nodes_room(og_builder *b, size_t n) {
+  OG_ASSERT(b->defer_ids);
+  if (n > (size_t)OG_INDEX_NONE - b->nodes.count)
+    return og__fail(OG_ELIMIT, "more than %u nodes", OG_INDEX_NONE);
+  drop_idjob(b);
+  size_t need = (size_t)b->nodes.count + n;
+  OG_TRY(og__nodes_grow(&b->nodes, &b->alloc, need));
+  return og__grow(&b->alloc, (void **)&b->deg, &b->deg_cap, need, sizeof(uint32_t));
+}
+
+int og__builder_big_size(og_builder *b, og_index row, uint64_t size) {
+  og_nodes *n = &b->nodes;
+  OG_ASSERT(row < n->cap && (n->nbig == 0 || n->big[n->nbig - 1].node < row));
+  OG_TRY(og__grow(&b->alloc, (void **)&n->big, &n->capbig, n->nbig + 1, sizeof(og_bigsize)));
+  n->big[n->nbig].node = row;
+  n->big[n->nbig++].size = size;
+  n->size[row] = OG_SIZE_BIG;
+  return OG_OK;
+}
+
+void og__builder_nodes_added(og_builder *b, size_t n) {
+  memset(b->deg + b->nodes.count, 0, n * sizeof(uint32_t));
+  b->nodes.count += (og_index)n;
+}
+
+int og__builder_edges_room(og_builder *b, size_t n) {
+  if (b->esrc) return og__fail(OG_EINVALID, "edges written in place must come grouped by source");
+  if (n > UINT32_MAX - b->nedges) return og__fail(OG_ELIMIT, "more than %u edges", UINT32_MAX);
+  return grow_edges(b, b->nedges + n);
+}
+
+void og__builder_edges_added(og_builder *b, og_index source, size_t n) {
+  OG_ASSERT(source < b->nodes.count && (b->nedges == 0 || source >= b->last_src));
+  b->deg[source] += (uint32_t)n;
+  b->nedges += n;
+  b->last_src = source;
+}
+
 int og_builder_add_edge(og_builder *b, og_index source, og_index target, og_edge_kind kind,
                         uint32_t label) {
   OG_ASSERT_ARG(b != NULL);

@@ -847,14 +847,18 @@ static int do_nodes(decoder *d, const Og__V1__NodeChunk *c) {
   OG_TRY(check_col(d, "out_degree", c->n_out_degree, c->count, true));
   if (c->id_shift > 63) return bad(&d->r, "id_shift %u is not below 64", c->id_shift);
   OG_TRY(og__grow(d->r.a, (void **)&d->deg, &d->deg_cap, d->nodes + c->count, sizeof *d->deg));
+  int rc = og__builder_nodes_room(d->b, c->count);
+  if (rc != OG_OK) return builder_fault(d, rc, "node", d->nodes);
+  og_nodes *n = &d->b->nodes; /* every field is checked below: rows are written in place */
+  og_index row = n->count;
   uint64_t v = 0;
-  for (uint32_t i = 0; i < c->count; i++, d->nodes++) {
+  for (uint32_t i = 0; i < c->count; i++, d->nodes++, row++) {
     v += (uint64_t)c->id_delta[i]; /* wraps modulo 2^64, as documented */
     if (v > (UINT64_MAX >> c->id_shift))
       return bad(&d->r, "node %llu: id overflows 64 bits", (unsigned long long)d->nodes);
-    og_id id = v << c->id_shift;
     uint32_t type = c->type[i], flags = c->n_flags ? c->flags[i] : 0;
     uint32_t label = c->n_label ? c->label[i] : 0, deg = c->n_out_degree ? c->out_degree[i] : 0;
+    uint64_t size = c->n_size ? c->size[i] : 0;
     if (type >= d->types)
       return bad(&d->r, "node %llu: type %u out of range (%llu types)",
                  (unsigned long long)d->nodes, type, (unsigned long long)d->types);
@@ -867,14 +871,19 @@ static int do_nodes(decoder *d, const Og__V1__NodeChunk *c) {
     if (deg > d->hdr->edge_count - d->deg_sum)
       return bad(&d->r, "node %llu: out-degree %u takes the edges beyond the header's %llu",
                  (unsigned long long)d->nodes, deg, (unsigned long long)d->hdr->edge_count);
-    og_index got;
-    int rc = og_builder_add_node(&got, d->b, id, type, c->n_size ? c->size[i] : 0, flags,
-                                 c->n_refcount ? c->refcount[i] : 0,
-                                 label ? label - 1 : OG_STR_NONE);
-    if (rc != OG_OK) return builder_fault(d, rc, "node", d->nodes);
+    n->id[row] = v << c->id_shift;
+    n->type[row] = type;
+    if (size < OG_SIZE_BIG)
+      n->size[row] = (uint32_t)size;
+    else if ((rc = og__builder_big_size(d->b, row, size)) != OG_OK)
+      return builder_fault(d, rc, "node", d->nodes);
+    n->flags[row] = (uint16_t)flags;
+    n->refcount[row] = c->n_refcount ? c->refcount[i] : 0;
+    n->label[row] = label ? label - 1 : OG_STR_NONE;
     d->deg[d->nodes] = deg;
     d->deg_sum += deg;
   }
+  og__builder_nodes_added(d->b, c->count);
   return OG_OK;
 }
 
@@ -883,9 +892,17 @@ static int do_edges(decoder *d, const Og__V1__EdgeChunk *c) {
   OG_TRY(check_col(d, "target_delta", c->n_target_delta, c->count, false));
   OG_TRY(check_col(d, "kind", c->n_kind, c->count, false));
   OG_TRY(check_col(d, "label", c->n_label, c->count, true));
-  uint64_t t = 0; /* see EdgeChunk.target_delta */
+  int rc = og__builder_edges_room(d->b, c->count);
+  if (rc != OG_OK) return builder_fault(d, rc, "edge", d->edges);
+  /* every field is checked below: edges are written in place, each source's run reported */
+  og_index *dst = d->b->edst + d->b->nedges;
+  uint32_t *meta = d->b->emeta + d->b->nedges;
+  uint32_t run = 0; /* first edge of d->src's run in this chunk */
+  uint64_t t = 0;   /* see EdgeChunk.target_delta */
   for (uint32_t i = 0; i < c->count; i++, d->edges++) {
     while (d->src_left == 0) { /* degrees sum to edge_count, so a source remains */
+      if (i > run) og__builder_edges_added(d->b, d->src, i - run);
+      run = i;
       d->src = d->next_src++;
       d->src_left = d->deg[d->src];
     }
@@ -904,11 +921,10 @@ static int do_edges(decoder *d, const Og__V1__EdgeChunk *c) {
     if (label && kind != OG_EDGE_INDEX && label > d->strings)
       return bad(&d->r, "edge %llu: label string %u out of range (%llu strings)",
                  (unsigned long long)d->edges, label - 1, (unsigned long long)d->strings);
-    /* every field was checked above: skip the public entry's checks */
-    int rc = og__builder_append_edge(d->b, d->src, (og_index)t,
-                                     OG_META_PACK(kind, label ? label - 1 : OG_STR_NONE));
-    if (rc != OG_OK) return builder_fault(d, rc, "edge", d->edges);
+    dst[i] = (og_index)t;
+    meta[i] = OG_META_PACK(kind, label ? label - 1 : OG_STR_NONE);
   }
+  if (c->count > run) og__builder_edges_added(d->b, d->src, c->count - run);
   return OG_OK;
 }
 
@@ -1132,6 +1148,8 @@ static int decode(og_graph **out, decoder *d) {
   uint64_t nodes = d->hdr->node_count < r->size / 2 ? d->hdr->node_count : r->size / 2;
   uint64_t edges = d->hdr->edge_count < r->size ? d->hdr->edge_count : r->size;
   OG_TRY(og_builder_reserve(d->b, (size_t)nodes, (size_t)edges));
+  uint64_t strings = d->hdr->string_count < r->size ? d->hdr->string_count : r->size;
+  OG_TRY(og__strtab_reserve(&d->b->strs, r->a, (size_t)strings)); /* each takes a byte or more */
   OG_TRY(decode_records(d, use_reader_thread(d)));
   int rc = og_builder_finish(out, d->b);
   if (rc == OG_EEXISTS) { /* copied: og__fail formats into the buffer og_error_last reads */

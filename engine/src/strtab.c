@@ -123,6 +123,10 @@ static int str_reserve(og_strtab *t, const og_allocator *a, size_t need) {
   return OG_OK;
 }
 
+int og__strtab_reserve(og_strtab *t, const og_allocator *a, size_t n) {
+  return str_reserve(t, a, n);
+}
+
 /* The slot holding s, or the empty slot where it would go. */
 static size_t str_slot(const og_strtab *t, const char *s, size_t len, uint32_t tag) {
   size_t mask = t->nslots - 1, i = home(tag, t->nslots);

@@ -38,6 +38,8 @@ int og__strtab_append(og_strtab *t, const og_allocator *a, const char *s, size_t
    and *remap (count before the merge entries, free with og__free) maps old handles to new;
    *remap stays NULL when nothing was dropped. On failure the table is unchanged. */
 int og__strtab_merge(og_strtab *t, const og_allocator *a, uint32_t **remap);
+/* Room in the slots for n strings in all, so that merges of a known total need no rehash. */
+int og__strtab_reserve(og_strtab *t, const og_allocator *a, size_t n);
 /* Lookup without inserting: OG_STR_NONE when absent. */
 og_str og__strtab_find(const og_strtab *t, const char *s, size_t len);
 void og__strtab_free(og_strtab *t, const og_allocator *a);
