@@ -283,7 +283,7 @@ int og__builder_big_size(og_builder *b, og_index row, uint64_t size) {
 }
 
 void og__builder_nodes_added(og_builder *b, size_t n) {
-  memset(b->deg + b->nodes.count, 0, n * sizeof(uint32_t));
+  if (n) memset(b->deg + b->nodes.count, 0, n * sizeof(uint32_t));
   b->nodes.count += (og_index)n;
 }
 
