@@ -102,7 +102,7 @@ static uint32_t str_tag(const char *s, size_t len) { return (uint32_t)og__hash_b
 static size_t home(uint32_t tag, size_t nslots) { return (size_t)(((uint64_t)tag * nslots) >> 32); }
 
 /* Room for `need` strings at load <= 1/2; the tags give the new places, no string is read. */
-static int str_reserve(og_strtab *t, const og_allocator *a, size_t need) {
+int og__strtab_reserve(og_strtab *t, const og_allocator *a, size_t need) {
   if (need * 2 <= t->nslots) return OG_OK;
   size_t n = t->nslots ? t->nslots : 64, bytes;
   while (n < need * 2) n *= 2;
@@ -121,10 +121,6 @@ static int str_reserve(og_strtab *t, const og_allocator *a, size_t need) {
   t->slots = ns;
   t->nslots = n;
   return OG_OK;
-}
-
-int og__strtab_reserve(og_strtab *t, const og_allocator *a, size_t n) {
-  return str_reserve(t, a, n);
 }
 
 /* The slot holding s, or the empty slot where it would go. */
@@ -169,7 +165,7 @@ int og__strtab_intern(og_strtab *t, const og_allocator *a, const char *s, size_t
       return OG_OK;
     }
   }
-  OG_TRY(str_reserve(t, a, (size_t)t->count + 1));
+  OG_TRY(og__strtab_reserve(t, a, (size_t)t->count + 1));
   OG_TRY(store(t, a, s, len, out));
   t->slots[str_slot(t, s, len, tag)] = (uint64_t)tag << 32 | *out;
   return OG_OK;
@@ -236,7 +232,7 @@ int og__strtab_merge(og_strtab *t, const og_allocator *a, uint32_t **remap) {
   *remap = NULL;
   size_t n = t->npending;
   if (!n) return OG_OK;
-  OG_TRY(str_reserve(t, a, t->count));
+  OG_TRY(og__strtab_reserve(t, a, t->count));
   /* canon is only touched when there are duplicates: no page of it is faulted in otherwise */
   uint64_t *ent = og__alloc(a, n * sizeof *ent);
   uint32_t *canon = og__alloc(a, (size_t)t->count * sizeof *canon);

@@ -58,11 +58,16 @@ int ogpy_traverse(PyObject *op, visitproc visit, void *arg);
 
 /* ---- pointer-keyed hash (heap.c) ---------------------------------------------------------- */
 
+/* PyObject_IS_GC without the call: has op a gc header? */
+static inline int ogpy_is_gc(PyObject *op) {
+  PyTypeObject *tp = Py_TYPE(op);
+  return PyType_IS_GC(tp) && (!tp->tp_is_gc || tp->tp_is_gc(op));
+}
+
 /* gc.is_tracked(op) without calls into the interpreter: the type's flags, then (where the gc
    header is the two words before the object) its next link. */
 static inline int ogpy_is_tracked(PyObject *op) {
-  PyTypeObject *tp = Py_TYPE(op);
-  if (!PyType_IS_GC(tp) || (tp->tp_is_gc && !tp->tp_is_gc(op))) return 0;
+  if (!ogpy_is_gc(op)) return 0;
 #if defined(Py_GIL_DISABLED) || PY_VERSION_HEX >= 0x030F0000
   return PyObject_GC_IsTracked(op);
 #else

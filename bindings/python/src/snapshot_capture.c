@@ -289,8 +289,7 @@ static uint64_t shallow_size(PyObject *op, const tinfo *t) {
       size += (uint64_t)(n < 0 ? -n : n) * (uint64_t)tp->tp_itemsize;
     }
   }
-  if (PyType_IS_GC(tp) && (!tp->tp_is_gc || tp->tp_is_gc(op)))
-    size += 2 * sizeof(void *); /* PyGC_Head */
+  if (ogpy_is_gc(op)) size += 2 * sizeof(void *); /* PyGC_Head */
 #if defined(Py_TPFLAGS_PREHEADER)
   if (tp->tp_flags & Py_TPFLAGS_PREHEADER) size += 2 * sizeof(void *);
 #elif defined(Py_TPFLAGS_MANAGED_DICT)
