@@ -455,7 +455,8 @@ static og_index lookup(snapcap *c, PyObject *op) {
     if (j < c->ntracked && c->objs[j] == op) return j;
   }
   if (c->deferred) {
-    if (c->marking && can_mark(op)) return OG_INDEX_NONE; /* met before, it would carry a mark */
+    /* met before, it would carry a mark (unless nodes past MARK_INDEX_MAX sent it to the map) */
+    if (c->marking && can_mark(op) && c->n <= (size_t)MARK_INDEX_MAX + 1) return OG_INDEX_NONE;
     uint32_t v = memo_get(&c->shared, op);
     return v == UINT32_MAX ? OG_INDEX_NONE : v;
   }
