@@ -40,9 +40,16 @@ void og__builder_index_ahead(og_builder *b) {
   b->idjob_n = b->nodes.count;
 }
 
+/* The reserved columns are about to move or go: the prefault job must be done with them. */
+static void stop_prefault(og_builder *b) {
+  og__prefault_stop(b->prefault);
+  b->prefault = NULL;
+}
+
 static void free_contents(og_builder *b) {
   const og_allocator *a = &b->alloc;
   drop_idjob(b);
+  stop_prefault(b);
   og__free(a, b->deg, b->deg_cap * sizeof(uint32_t));
   b->deg = NULL;
   b->deg_cap = 0;
@@ -104,6 +111,7 @@ int og_builder_add_node(og_index *out, og_builder *b, og_id id, og_type type, ui
   og_index idx = n->count;
   bool big = size >= OG_SIZE_BIG;
   drop_idjob(b);
+  if (idx >= n->cap || idx >= b->deg_cap) stop_prefault(b);
   /* every allocation first, so that nothing needs undoing after the id is in the map */
   OG_TRY(og__nodes_grow(n, &b->alloc, (size_t)idx + 1));
   OG_TRY(og__grow(&b->alloc, (void **)&b->deg, &b->deg_cap, (size_t)idx + 1, sizeof(uint32_t)));
@@ -180,6 +188,8 @@ og_index og_builder_lookup(const og_builder *b, og_id id) {
 
 og_index og_builder_node_count(const og_builder *b) { return b ? b->nodes.count : 0; }
 
+const og_id *og_builder_ids(const og_builder *b) { return b ? b->nodes.id : NULL; }
+
 /* Edges stopped arriving grouped by source: write down every source so far from the degrees. */
 static int materialize_sources(og_builder *b) {
   size_t bytes;
@@ -198,6 +208,7 @@ static int materialize_sources(og_builder *b) {
 /* The edge columns share one capacity: allocate all new columns before touching any. */
 static int grow_edges(og_builder *b, size_t need) {
   if (need <= b->ecap) return OG_OK;
+  stop_prefault(b);
   size_t ncap = b->ecap ? b->ecap * 2 : 1024;
   if (ncap < need) ncap = need;
   if (ncap > (size_t)UINT32_MAX + 1) ncap = (size_t)UINT32_MAX + 1;
@@ -227,6 +238,19 @@ static int grow_edges(og_builder *b, size_t need) {
   return OG_OK;
 }
 
+/* Map the pages of the room just reserved on a second thread, ahead of the writes. */
+static void prefault_reserved(og_builder *b) {
+  og_nodes *n = &b->nodes;
+  size_t c = n->count, room = n->cap - c, e = b->nedges, eroom = b->ecap - e;
+  void *ptr[] = {n->id + c, n->type + c, n->size + c, n->refcount + c, n->label + c,
+                 n->flags + c, b->deg + c, b->edst + e, b->emeta + e};
+  size_t bytes[] = {room * sizeof(og_id), room * sizeof(og_type), room * sizeof(uint32_t),
+                    room * sizeof(uint32_t), room * sizeof(og_str), room * sizeof(uint16_t),
+                    (b->deg_cap - c) * sizeof(uint32_t), eroom * sizeof(og_index),
+                    eroom * sizeof(uint32_t)};
+  b->prefault = og__prefault_start(&b->alloc, ptr, bytes, b->edst ? 9 : 7);
+}
+
 int og_builder_reserve(og_builder *b, size_t nodes, size_t edges) {
   OG_ASSERT_ARG(b != NULL);
   if (nodes > (size_t)OG_INDEX_NONE - b->nodes.count || edges > UINT32_MAX - b->nedges)
@@ -234,9 +258,12 @@ int og_builder_reserve(og_builder *b, size_t nodes, size_t edges) {
                                "holds", nodes, edges);
   size_t n = (size_t)b->nodes.count + nodes;
   if (nodes) drop_idjob(b);
+  stop_prefault(b);
   OG_TRY(og__nodes_reserve(&b->nodes, &b->alloc, n));
   OG_TRY(og__grow(&b->alloc, (void **)&b->deg, &b->deg_cap, n, sizeof(uint32_t)));
-  return edges ? grow_edges(b, b->nedges + edges) : OG_OK;
+  if (edges) OG_TRY(grow_edges(b, b->nedges + edges));
+  prefault_reserved(b);
+  return OG_OK;
 }
 
 static int check_label(const og_builder *b, og_edge_kind kind, uint32_t label) {
@@ -268,6 +295,7 @@ int og__builder_nodes_room(og_builder *b, size_t n) {
     return og__fail(OG_ELIMIT, "more than %u nodes", OG_INDEX_NONE);
   drop_idjob(b);
   size_t need = (size_t)b->nodes.count + n;
+  if (need > b->nodes.cap || need > b->deg_cap) stop_prefault(b);
   OG_TRY(og__nodes_grow(&b->nodes, &b->alloc, need));
   return og__grow(&b->alloc, (void **)&b->deg, &b->deg_cap, need, sizeof(uint32_t));
 }
@@ -383,6 +411,7 @@ int og_builder_finish(og_graph **out, og_builder *b) {
   int rc;
   if (!g) return og__fail(OG_ENOMEM, "out of memory for a graph");
   memset(g, 0, sizeof *g);
+  stop_prefault(b);
   /* the id index on a second thread when that pays, while this one does the rest */
   if (!b->idjob || b->idjob_n != b->nodes.count) og__builder_index_ahead(b);
   og_idjob *job = b->idjob;

@@ -83,7 +83,17 @@ struct og_builder {
   bool defer_strs;   /* og_builder_defer_strings: interned strings merged at finish */
   struct og_idjob *idjob; /* the id index of nodes[0..idjob_n) being built on a second thread */
   og_index idjob_n;
+  struct og_prefault *prefault; /* og_builder_reserve's columns being mapped on a second thread */
 };
+
+/* Prefaulting reserved memory on a second thread (prefault.c): start returns NULL when it would
+   not pay or cannot run here. The ranges may be written meanwhile; stop before freeing or moving
+   them (it ends the job early and frees it; NULL is a no-op). */
+#define OG_PREFAULT_RANGES 12
+typedef struct og_prefault og_prefault;
+og_prefault *og__prefault_start(const og_allocator *a, void *const *ptr, const size_t *bytes,
+                                size_t n);
+void og__prefault_stop(og_prefault *p);
 
 /* Id maps (idmap.c). ids is the node id column the slots point into. */
 og_index og__idmap_find(const og_idmap *m, const og_id *ids, og_id id);

@@ -405,6 +405,47 @@ TEST(Builder, DeferredRepeatedIdInABigGraph) {
   og_graph_free(g);
 }
 
+// A big reservation maps its pages on a second thread (prefault.c) while the columns are
+// written; outgrowing it, reserving again and freeing unfinished must each end that job first.
+TEST(Builder, BigReservationWrittenOutgrownAndFreed) {
+  const og_index n = 300000;
+  Builder b;
+  og_type t = AddType(b.b, "T", "m.T");
+  EXPECT_EQ(nullptr, og_builder_ids(b.b));
+  EXPECT_EQ(nullptr, og_builder_ids(nullptr));
+  ASSERT_EQ(OG_OK, og_builder_reserve(b.b, n, 2 * (size_t)n));
+  for (og_index i = 0; i < n + n / 2; i++) {  // past the reservation: the columns move
+    ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, 0x1000 + (og_id)i * 16, t, i % 1000, 0,
+                                         i, OG_STR_NONE));
+    ASSERT_EQ(0x1000 + (og_id)i * 16, og_builder_ids(b.b)[i]);
+  }
+  for (og_index i = 0; i < n + n / 2; i++)
+    for (og_index k = 1; k <= 3; k++)  // 1.35M edges, more than reserved
+      ASSERT_EQ(OG_OK, og_builder_add_edge(b.b, i, (i + k) % (n + n / 2), OG_EDGE_INDEX, k));
+  const og_id *ids = og_builder_ids(b.b);
+  for (og_index i = 0; i < n + n / 2; i += 977) EXPECT_EQ(0x1000 + (og_id)i * 16, ids[i]);
+  og_graph *g = nullptr;
+  ASSERT_EQ(OG_OK, og_builder_finish(&g, b.b));
+  ASSERT_EQ(n + n / 2, og_graph_node_count(g));
+  EXPECT_EQ(3 * (uint64_t)(n + n / 2), og_graph_edge_count(g));
+  for (og_index i = 0; i < n + n / 2; i += 977) {
+    og_node_info ni;
+    ASSERT_EQ(OG_OK, og_graph_node(&ni, g, i));
+    EXPECT_EQ(i % 1000, ni.size);
+    EXPECT_EQ(i, ni.refcount);
+    og_edge_info e;
+    ASSERT_EQ(OG_OK, og_graph_edge(&e, g, i, 2));
+    EXPECT_EQ((i + 3) % (n + n / 2), e.target);
+    EXPECT_EQ(3u, e.label);
+  }
+  og_graph_free(g);
+  Builder c;  // reserved twice, then freed with the job possibly still running
+  ASSERT_EQ(OG_OK, og_builder_reserve(c.b, n, (size_t)n));
+  ASSERT_EQ(OG_OK, og_builder_reserve(c.b, 2 * (size_t)n, (size_t)n));
+  og_type tc = AddType(c.b, "T", "m.T");
+  ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, c.b, 7, tc, 8, 0, 1, OG_STR_NONE));
+}
+
 TEST(Builder, ReserveIsAHint) {
   Builder b;
   og_type t = AddType(b.b, "T", "m.T");

@@ -65,18 +65,27 @@ static int memo_put(memo *m, const void *key, uint32_t val) {
   return ogpy_ptrmap_put(&m->map, (uintptr_t)key, val, NULL) < 0 ? -1 : 0;
 }
 
+/* Edges wait in a ring for LAG more to be met before their referent is read (add_edge). */
+#define RING 64
+#define LAG 24
+
+typedef struct pending {
+  PyObject *op;
+  og_index src;
+  uint32_t kind, label;
+} pending;
+
 typedef struct snapcap {
   og_builder *b;
-  PyObject **objs; /* node index -> object (borrowed: nothing runs that could free it) */
-  size_t n, cap;
-  size_t ntracked;
+  size_t n;        /* nodes; node i's object is og_builder_ids()[i] (borrowed: nothing can free it) */
+  PyObject **objs; /* numbered walks: the tracked objects in walk order, to check numbers and restore */
+  size_t ntracked, cap;
   int numbered; /* tracked objects from the walk carry their index in their gc header */
   memo strs;  /* label source (str object or C string address) -> og_str */
   memo keys;  /* dict key object -> og_str of its repr (differs from strs for 'a b') */
   ogpy_ptrmap tmap;  /* PyTypeObject* -> tinfo slot */
   PyTypeObject *tc_key[64]; /* direct-mapped cache in front of tmap */
   uint32_t tc_val[64];
-  uint32_t *slots;   /* node index -> tinfo slot */
   og_str small_labels[2][1024]; /* "N items" and the int N, for 0 <= N < 1024; 0 = not yet */
   tinfo *types;
   size_t ntypes, captypes;
@@ -90,6 +99,8 @@ typedef struct snapcap {
   size_t nmarks, capmarks;
   int dict_keys;
   og_str s_dict;
+  pending ring[RING];
+  size_t rd, rn; /* ring[rd..rn) modulo RING wait */
   int rc; /* og error, or -1 with a Python exception */
 } snapcap;
 
@@ -300,14 +311,11 @@ static uint64_t shallow_size(PyObject *op, const tinfo *t) {
 
 /* ---- nodes ---------------------------------------------------------------------------------- */
 
-static int grow_objs(snapcap *c) {
-  size_t cap = c->cap ? c->cap * 2 : 1 << 16;
+static int grow_objs(snapcap *c, size_t hint) {
+  size_t cap = c->cap ? c->cap * 2 : hint > (1 << 16) ? hint : 1 << 16;
   PyObject **a = PyMem_RawRealloc(c->objs, cap * sizeof *a);
   if (!a) return fail(c, OG_ENOMEM);
   c->objs = a;
-  uint32_t *s = PyMem_RawRealloc(c->slots, cap * sizeof *s);
-  if (!s) return fail(c, OG_ENOMEM);
-  c->slots = s;
   c->cap = cap;
   return 0;
 }
@@ -377,14 +385,14 @@ static og_index add_node(snapcap *c, PyObject *op, int numbered, Py_ssize_t held
   if (node_label(c, &label, op, t) < 0) return OG_INDEX_NONE;
   Py_ssize_t rc = Py_REFCNT(op) - held;
   uint32_t refcnt = rc < 0 ? 0 : rc > (Py_ssize_t)UINT32_MAX ? UINT32_MAX : (uint32_t)rc;
-  if (c->n == c->cap && grow_objs(c) < 0) return OG_INDEX_NONE;
+  if (numbered && c->n == c->cap && grow_objs(c, 0) < 0) return OG_INDEX_NONE;
   og_index idx;
   int r = og_builder_add_node(&idx, c->b, (og_id)(uintptr_t)op, t->handle, shallow_size(op, t), flags,
                               refcnt, label);
   if (r != OG_OK) return fail(c, r), OG_INDEX_NONE;
   if (numbered && ogpy_heap_number_set(op, idx) < 0) return fail(c, OG_ENOMEM), OG_INDEX_NONE;
-  c->slots[c->n] = slot;
-  c->objs[c->n++] = op;
+  if (numbered) c->objs[c->n] = op;
+  c->n++;
   return idx;
 }
 
@@ -492,11 +500,32 @@ static og_index referent_node(snapcap *c, PyObject *op) {
   return dst;
 }
 
-static int add_edge(snapcap *c, og_index src, PyObject *target, uint32_t kind, uint32_t label) {
-  og_index dst = referent_node(c, target);
+/* Resolve the oldest waiting edge: its referent's node (found or added), then the edge. */
+static int edge_pop(snapcap *c) {
+  const pending *p = &c->ring[c->rd++ % RING];
+  og_index dst = referent_node(c, p->op);
   if (dst == OG_INDEX_NONE) return -1;
-  int rc = og_builder_add_edge(c->b, src, dst, (og_edge_kind)kind, label);
+  int rc = og_builder_add_edge(c->b, p->src, dst, (og_edge_kind)p->kind, p->label);
   return rc == OG_OK ? 0 : fail(c, rc);
+}
+
+static int edges_drain(snapcap *c) {
+  while (c->rd != c->rn)
+    if (edge_pop(c) < 0) return -1;
+  return 0;
+}
+
+/* An edge to target, resolved LAG edges later: its referent's lines are asked for now and read
+   then, so that the cache misses of consecutive referents overlap (as get_referents' increments
+   do) instead of stalling one after another. Edges and new nodes keep their order. */
+static int add_edge(snapcap *c, og_index src, PyObject *target, uint32_t kind, uint32_t label) {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch((const char *)target - 16); /* a gc header, when it has one */
+  __builtin_prefetch(target);
+#endif
+  if (c->rn - c->rd >= LAG && edge_pop(c) < 0) return -1;
+  c->ring[c->rn++ % RING] = (pending){target, src, kind, label};
+  return 0;
 }
 
 /* ---- expansion ------------------------------------------------------------------------------ */
@@ -624,9 +653,10 @@ static int expand_generic(snapcap *c, og_index i, PyObject *op, const tinfo *t) 
   return 0;
 }
 
-static int expand(snapcap *c, og_index i) {
-  PyObject *op = c->objs[i];
-  const tinfo *t = &c->types[c->slots[i]];
+static int expand(snapcap *c, og_index i, PyObject *op) {
+  uint32_t slot = type_slot(c, Py_TYPE(op));
+  if (slot == UINT32_MAX) return -1;
+  const tinfo *t = &c->types[slot];
   switch (t->expand) {
     case EXP_NONE:
       return 0;
@@ -685,7 +715,6 @@ static int find_modules(snapcap *c) {
 static void cap_free(snapcap *c) {
   og_builder_free(c->b);
   PyMem_RawFree(c->objs);
-  PyMem_RawFree(c->slots);
   PyMem_RawFree(c->types);
   ogpy_ptrmap_free(&c->strs.map);
   ogpy_ptrmap_free(&c->keys.map);
@@ -695,25 +724,28 @@ static void cap_free(snapcap *c) {
   PyMem_RawFree(c->marks);
 }
 
-static int walk(snapcap *c) {
+static int walk(snapcap *c, size_t tracked_hint) {
   if (find_modules(c) < 0) return -1;
   if (intern(c, &c->s_dict, "__dict__", 8) < 0) return -1;
+  if (c->numbered && grow_objs(c, tracked_hint) < 0) return -1;
   if (ogpy_heap_visit(visit_tracked, c)) return fail(c, OG_ENOMEM);
   c->ntracked = c->n;
-  for (size_t i = 0; i < c->n; i++) { /* c->n grows as referents are met */
+  /* c->n grows as referents are met, and the ring must be empty before the last node is done */
+  for (size_t i = 0; i < c->n || (edges_drain(c) == 0 && i < c->n); i++) {
+    const og_id *ids = og_builder_ids(c->b); /* moves when nodes are added */
 #if defined(__GNUC__) || defined(__clang__)
-    if (i + 8 < c->n) __builtin_prefetch((const char *)c->objs[i + 8] - 16); /* gc header */
+    if (i + 8 < c->n) __builtin_prefetch((const char *)(uintptr_t)ids[i + 8] - 16); /* gc header */
 #endif
-    if (expand(c, (og_index)i) < 0) return -1;
+    if (expand(c, (og_index)i, (PyObject *)(uintptr_t)ids[i]) < 0) return -1;
   }
-  return 0;
+  return c->rc ? -1 : 0;
 }
 
 /* The size of this process's last capture: leak hunts capture the same heap again and again, and
    columns sized up front are neither copied as they grow nor faulted in twice (~10 ms at 1.5M
    nodes). Written under the GIL. */
 static struct {
-  size_t nodes, edges;
+  size_t nodes, edges, tracked;
 } last_size;
 
 /* One capture; defer: let the builder skip its id map (numbered heaps only); plant: add one
@@ -739,10 +771,12 @@ static int capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int defer
       og_builder_reserve(c.b, last_size.nodes + last_size.nodes / 16,
                          last_size.edges + last_size.edges / 16) != OG_OK)
     og_error_clear(); /* only a hint */
-  int wrc = walk(&c);
+  int wrc = walk(&c, last_size.tracked + last_size.tracked / 16);
   last_size.nodes = c.n;
+  last_size.tracked = c.ntracked;
   last_size.edges = 0;
-  if (wrc == 0 && plant && c.deferred && c.n && add_node(&c, c.objs[0], 0, 0) == OG_INDEX_NONE)
+  if (wrc == 0 && plant && c.deferred && c.n &&
+      add_node(&c, (PyObject *)(uintptr_t)og_builder_ids(c.b)[0], 0, 0) == OG_INDEX_NONE)
     wrc = -1;
   /* before anything could run Python code: objs[0..ntracked) are the walk's objects in order */
   unmark(&c);

@@ -142,6 +142,11 @@ OG_EXTERN int og_builder_reserve(og_builder *b, size_t nodes, size_t edges);
 /* Number of nodes added so far (0 for NULL). */
 OG_EXTERN og_index og_builder_node_count(const og_builder *b);
 
+/* The ids of the nodes added so far, in index order (og_builder_node_count of them), for adapters
+   that find their objects again by index; NULL for NULL or none yet. Valid until the next node
+   is added or the builder is finished or freed. O(1). */
+OG_EXTERN const og_id *og_builder_ids(const og_builder *b);
+
 /* Append an edge source -> target. Edges keep their order per source (that order is what
    traversals see); they are cheapest added grouped by source in index order. label is an og_str,
    the index for OG_EDGE_INDEX (values >= 2^28-1 are dropped), or OG_STR_NONE.
