@@ -28,18 +28,6 @@ static void free_edges(og_builder *b) {
   b->last_src = 0;
 }
 
-/* The nodes are about to change: an id index started on them is void. */
-static void drop_idjob(og_builder *b) {
-  if (b->idjob) og__idjob_cancel(b->idjob);
-  b->idjob = NULL;
-}
-
-void og__builder_index_ahead(og_builder *b) {
-  drop_idjob(b);
-  b->idjob = og__idjob_start(&b->alloc, b->nodes.id, b->nodes.count, b->defer_ids);
-  b->idjob_n = b->nodes.count;
-}
-
 /* The reserved columns are about to move or go: the prefault job must be done with them. */
 static void stop_prefault(og_builder *b) {
   og__prefault_stop(b->prefault);
@@ -48,7 +36,6 @@ static void stop_prefault(og_builder *b) {
 
 static void free_contents(og_builder *b) {
   const og_allocator *a = &b->alloc;
-  drop_idjob(b);
   stop_prefault(b);
   og__free(a, b->deg, b->deg_cap * sizeof(uint32_t));
   b->deg = NULL;
@@ -70,7 +57,7 @@ void og_builder_free(og_builder *b) {
 int og_builder_intern(og_str *out, og_builder *b, const char *s, size_t len) {
   OG_ASSERT_ARG(out != NULL && b != NULL);
   OG_ASSERT_ARG(s != NULL || len == 0);
-  if (b->defer_strs) return og__strtab_append(&b->strs, &b->alloc, s ? s : "", len, out);
+  if (b->defer_strs) return og__strtab_store(&b->strs, &b->alloc, s ? s : "", len, out);
   return og__strtab_intern(&b->strs, &b->alloc, s ? s : "", len, out);
 }
 
@@ -110,7 +97,6 @@ int og_builder_add_node(og_index *out, og_builder *b, og_id id, og_type type, ui
   if (n->count == OG_INDEX_NONE) return og__fail(OG_ELIMIT, "more than %u nodes", OG_INDEX_NONE);
   og_index idx = n->count;
   bool big = size >= OG_SIZE_BIG;
-  drop_idjob(b);
   if (idx >= n->cap || idx >= b->deg_cap) stop_prefault(b);
   /* every allocation first, so that nothing needs undoing after the id is in the map */
   OG_TRY(og__nodes_grow(n, &b->alloc, (size_t)idx + 1));
@@ -166,6 +152,12 @@ int og_builder_defer_ids(og_builder *b) {
   if (b->nodes.count)
     return og__fail(OG_EINVALID, "ids can be deferred only before the first node is added");
   b->defer_ids = true;
+  return OG_OK;
+}
+
+int og_builder_trust_ids(og_builder *b) {
+  OG_TRY(og_builder_defer_ids(b));
+  b->trust_ids = true;
   return OG_OK;
 }
 
@@ -238,8 +230,9 @@ static int grow_edges(og_builder *b, size_t need) {
   return OG_OK;
 }
 
-/* Map the pages of the room just reserved on a second thread, ahead of the writes. */
-static void prefault_reserved(og_builder *b) {
+int og_builder_prefault(og_builder *b) {
+  OG_ASSERT_ARG(b != NULL);
+  stop_prefault(b);
   og_nodes *n = &b->nodes;
   size_t c = n->count, room = n->cap - c, e = b->nedges, eroom = b->ecap - e;
   void *ptr[] = {n->id + c, n->type + c, n->size + c, n->refcount + c, n->label + c,
@@ -248,7 +241,9 @@ static void prefault_reserved(og_builder *b) {
                     room * sizeof(uint32_t), room * sizeof(og_str), room * sizeof(uint16_t),
                     (b->deg_cap - c) * sizeof(uint32_t), eroom * sizeof(og_index),
                     eroom * sizeof(uint32_t)};
-  b->prefault = og__prefault_start(&b->alloc, ptr, bytes, b->edst ? 9 : 7);
+  /* node rows from the back: the first ones are being written right now */
+  b->prefault = og__prefault_start(&b->alloc, ptr, bytes, 7, b->edst ? 9 : 7);
+  return OG_OK;
 }
 
 int og_builder_reserve(og_builder *b, size_t nodes, size_t edges) {
@@ -257,13 +252,10 @@ int og_builder_reserve(og_builder *b, size_t nodes, size_t edges) {
     return og__fail(OG_ELIMIT, "room for %zu more nodes and %zu more edges is more than a graph "
                                "holds", nodes, edges);
   size_t n = (size_t)b->nodes.count + nodes;
-  if (nodes) drop_idjob(b);
   stop_prefault(b);
   OG_TRY(og__nodes_reserve(&b->nodes, &b->alloc, n));
   OG_TRY(og__grow(&b->alloc, (void **)&b->deg, &b->deg_cap, n, sizeof(uint32_t)));
-  if (edges) OG_TRY(grow_edges(b, b->nedges + edges));
-  prefault_reserved(b);
-  return OG_OK;
+  return edges ? grow_edges(b, b->nedges + edges) : OG_OK;
 }
 
 static int check_label(const og_builder *b, og_edge_kind kind, uint32_t label) {
@@ -293,7 +285,6 @@ int og__builder_nodes_room(og_builder *b, size_t n) {
   OG_ASSERT(b->defer_ids);
   if (n > (size_t)OG_INDEX_NONE - b->nodes.count)
     return og__fail(OG_ELIMIT, "more than %u nodes", OG_INDEX_NONE);
-  drop_idjob(b);
   size_t need = (size_t)b->nodes.count + n;
   if (need > b->nodes.cap || need > b->deg_cap) stop_prefault(b);
   OG_TRY(og__nodes_grow(&b->nodes, &b->alloc, need));
@@ -376,30 +367,6 @@ static int sort_edges(og_index **dst_out, uint32_t **meta_out, og_builder *b, co
   return OG_OK;
 }
 
-/* Merged strings moved: node labels, edge labels (not indices) and type names follow them. */
-static void remap_strings(og_builder *b, uint32_t *meta, const uint32_t *remap) {
-  og_nodes *n = &b->nodes;
-  for (og_index v = 0; v < n->count; v++)
-    if (n->label[v] != OG_STR_NONE) n->label[v] = remap[n->label[v]];
-  for (size_t e = 0; e < b->nedges; e++) {
-    uint32_t m = meta[e], label = m & OG_META_NOLABEL;
-    if (label != OG_META_NOLABEL && OG_META_KIND(m) != OG_EDGE_INDEX)
-      meta[e] = (m & ~OG_META_NOLABEL) | remap[label];
-  }
-  og__typetab_remap(&b->types, remap);
-}
-
-/* Merge deferred strings and rename them in the builder's own labels and names. */
-static int merge_strings(og_builder *b) {
-  uint32_t nstrs = b->strs.count, *remap;
-  OG_TRY(og__strtab_merge(&b->strs, &b->alloc, &remap));
-  if (remap) {
-    remap_strings(b, b->emeta, remap);
-    og__free(&b->alloc, remap, (size_t)nstrs * sizeof *remap);
-  }
-  return OG_OK;
-}
-
 int og_builder_finish(og_graph **out, og_builder *b) {
   OG_ASSERT_ARG(out != NULL && b != NULL);
   *out = NULL;
@@ -413,14 +380,13 @@ int og_builder_finish(og_graph **out, og_builder *b) {
   memset(g, 0, sizeof *g);
   stop_prefault(b);
   /* the id index on a second thread when that pays, while this one does the rest */
-  if (!b->idjob || b->idjob_n != b->nodes.count) og__builder_index_ahead(b);
-  og_idjob *job = b->idjob;
-  b->idjob = NULL;
-  if ((rc = merge_strings(b)) != OG_OK) goto fail;
+  og_idjob *job = b->trust_ids ? NULL
+                                : og__idjob_start(a, b->nodes.id, b->nodes.count, b->defer_ids);
   if ((rc = offsets_from_degrees(&off, b)) != OG_OK) goto fail;
   if (b->esrc && (rc = sort_edges(&dst, &meta, b, off)) != OG_OK) goto fail;
-  rc = job ? og__idjob_finish(job, &g->ids)
-           : og__idmap_build(&g->ids, a, b->nodes.id, b->nodes.count, b->defer_ids);
+  rc = b->trust_ids ? OG_OK /* the graph indexes them on demand */
+       : job        ? og__idjob_finish(job, &g->ids)
+                    : og__idmap_build(&g->ids, a, b->nodes.id, b->nodes.count, b->defer_ids);
   job = NULL;
   if (rc != OG_OK) goto fail;
   /* nothing below can fail */
@@ -457,7 +423,7 @@ int og_builder_finish(og_graph **out, og_builder *b) {
   memset(&b->strs, 0, sizeof b->strs);
   memset(&b->types, 0, sizeof b->types);
   free_edges(b);
-  b->defer_ids = b->defer_strs = false;
+  b->defer_ids = b->trust_ids = b->defer_strs = false;
   *out = g;
   return OG_OK;
 fail:

@@ -562,6 +562,7 @@ int og_diff_graphs(og_diff **out, const og_graph *old_graph, const og_graph *new
   memset(cache, 0xff, cache_b);
   memset(matched, 0, (size_t)on->count + 1);
   if ((rc = map_types(tmap, a, old_graph, new_graph)) != OG_OK) goto cleanup;
+  if ((rc = og__graph_index(old_graph)) != OG_OK) goto cleanup;
   d->kept_off = nn->count;
   d->removed_off = 2 * (size_t)nn->count;
   og_index *nw = d->nodes, *kept = d->nodes + d->kept_off, *rem = d->nodes + d->removed_off;

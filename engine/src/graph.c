@@ -45,8 +45,23 @@ int og_graph_node(og_node_info *out, const og_graph *g, og_index node) {
   return OG_OK;
 }
 
+/* Graphs sealed with trusted ids index them on the first lookup: the index is a cache, the
+   graph's contents do not change (hence the cast), and og_graph_build_index shares it. */
+int og__graph_index(const og_graph *g) {
+  if (g->ids.cap || !g->nodes.count) return OG_OK;
+  og_graph *w = (og_graph *)g;
+  return og__idmap_build(&w->ids, &w->alloc, g->nodes.id, g->nodes.count, false);
+}
+
+int og_graph_build_index(og_graph *g) {
+  OG_ASSERT_ARG(g != NULL);
+  return og__graph_index(g);
+}
+
 int og_graph_find(og_index *out, const og_graph *g, og_id id) {
   OG_ASSERT_ARG(out != NULL && g != NULL);
+  *out = OG_INDEX_NONE;
+  OG_TRY(og__graph_index(g));
   *out = og__idmap_find(&g->ids, g->nodes.id, id);
   if (*out == OG_INDEX_NONE)
     return og__fail(OG_ENOTFOUND, "no node with id 0x%llx", (unsigned long long)id);
@@ -54,7 +69,8 @@ int og_graph_find(og_index *out, const og_graph *g, og_id id) {
 }
 
 og_index og_graph_lookup(const og_graph *g, og_id id) {
-  return g ? og__idmap_find(&g->ids, g->nodes.id, id) : OG_INDEX_NONE;
+  return g && og__graph_index(g) == OG_OK ? og__idmap_find(&g->ids, g->nodes.id, id)
+                                          : OG_INDEX_NONE;
 }
 
 const char *og_graph_str(const og_graph *g, og_str s, size_t *len_out) {

@@ -80,19 +80,19 @@ struct og_builder {
   size_t nedges, ecap;
   og_index last_src; /* source of the latest edge, while edges stay grouped */
   bool defer_ids;    /* og_builder_defer_ids: no map while building, ids checked at finish */
-  bool defer_strs;   /* og_builder_defer_strings: interned strings merged at finish */
-  struct og_idjob *idjob; /* the id index of nodes[0..idjob_n) being built on a second thread */
-  og_index idjob_n;
+  bool trust_ids;    /* og_builder_trust_ids: not checked at all, indexed by the graph on demand */
+  bool defer_strs;   /* og_builder_defer_strings: strings stored unindexed, never merged */
   struct og_prefault *prefault; /* og_builder_reserve's columns being mapped on a second thread */
 };
 
-/* Prefaulting reserved memory on a second thread (prefault.c): start returns NULL when it would
-   not pay or cannot run here. The ranges may be written meanwhile; stop before freeing or moving
-   them (it ends the job early and frees it; NULL is a no-op). */
+/* Prefaulting reserved memory on a second thread (prefault.c): ranges [0, nback) are mapped from
+   their end, the others from their start. start returns NULL when it would not pay or cannot run
+   here. The ranges may be written meanwhile; stop before freeing or moving them (it ends the job
+   early and frees it; NULL is a no-op). */
 #define OG_PREFAULT_RANGES 12
 typedef struct og_prefault og_prefault;
 og_prefault *og__prefault_start(const og_allocator *a, void *const *ptr, const size_t *bytes,
-                                size_t n);
+                                size_t nback, size_t n);
 void og__prefault_stop(og_prefault *p);
 
 /* Id maps (idmap.c). ids is the node id column the slots point into. */
@@ -115,11 +115,6 @@ og_index og__bmap_find(const og_bmap *m, const og_id *ids, og_id id);
 /* Insert node idx (whose id is ids[idx]); returns false if the id is present. */
 bool og__bmap_insert(og_bmap *m, const og_id *ids, og_index idx);
 void og__bmap_free(og_bmap *m, const og_allocator *a);
-
-/* Start building the id index of the nodes added so far on a second thread (when that pays),
-   for decoders that add no more nodes: og_builder_finish then takes it. Adding a node first
-   discards it. */
-void og__builder_index_ahead(og_builder *b);
 
 /* og_builder_add_edge without the argument checks, for decoders that validated their input:
    source and target must be below the node count; meta packed with OG_META_PACK. */
@@ -150,5 +145,7 @@ void og__nodes_free(og_nodes *n, const og_allocator *a);
 
 /* Reverse CSR on demand. */
 int og__graph_reverse(og_graph *g);
+/* The id index on demand (graphs sealed with og_builder_trust_ids have none until then). */
+int og__graph_index(const og_graph *g);
 
 #endif

@@ -3,7 +3,7 @@
    project's VMs, 25k of them in a 1.5M-node capture). A helper asks the kernel to map the pages
    ahead of the writer with MADV_POPULATE_WRITE, which maps without changing contents, so it may
    run while the owner writes. It takes a slice of each range in turn, so that every column's
-   front is mapped first. Elsewhere (or before Linux 5.14) there is no job and nothing changes. */
+   next pages are mapped early. Elsewhere (or before Linux 5.14) there is no job and nothing changes. */
 #define _DEFAULT_SOURCE 1 /* madvise and the MADV_ constants, beside _POSIX_C_SOURCE */
 #include <string.h>
 #if defined(__linux__)
@@ -21,32 +21,43 @@ struct og_prefault {
   const og_allocator *a;
   size_t n;
   struct {
-    char *lo, *hi;
+    char *lo, *hi; /* still to map */
+    bool back;     /* from hi down */
   } r[OG_PREFAULT_RANGES];
   int stop; /* atomic: the owner wants its columns back */
 };
 
 #if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+/* Map one slice of range k; false when the range is done. */
+static bool prefault_slice(og_prefault *p, size_t k, uintptr_t page) {
+  char *lo = p->r[k].lo, *hi = p->r[k].hi;
+  if (lo >= hi) return false;
+  size_t len = (size_t)(hi - lo) > PREFAULT_SLICE ? PREFAULT_SLICE : (size_t)(hi - lo);
+  char *from = p->r[k].back ? hi - len : lo;
+  char *page_from = (char *)((uintptr_t)from & ~(page - 1));
+  /* an error (an old kernel: EINVAL) ends the range; the writer faults its pages itself */
+  bool ok = madvise(page_from, (size_t)(from + len - page_from), MADV_POPULATE_WRITE) == 0;
+  if (!ok)
+    p->r[k].lo = hi;
+  else if (p->r[k].back)
+    p->r[k].hi = from;
+  else
+    p->r[k].lo = from + len;
+  return p->r[k].lo < p->r[k].hi;
+}
+
 static void *prefault_run(void *arg) {
   og_prefault *p = arg;
   uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
   for (bool more = true; more && !__atomic_load_n(&p->stop, __ATOMIC_RELAXED);) {
     more = false;
-    for (size_t k = 0; k < p->n; k++) {
-      char *lo = p->r[k].lo, *hi = p->r[k].hi;
-      if (lo >= hi) continue;
-      char *end = (size_t)(hi - lo) > PREFAULT_SLICE ? lo + PREFAULT_SLICE : hi;
-      char *from = (char *)((uintptr_t)lo & ~(page - 1));
-      /* an error (an old kernel: EINVAL) ends this range; the writer faults its pages itself */
-      p->r[k].lo = madvise(from, (size_t)(end - from), MADV_POPULATE_WRITE) == 0 ? end : hi;
-      more = more || p->r[k].lo < hi;
-    }
+    for (size_t k = 0; k < p->n; k++) more = prefault_slice(p, k, page) || more;
   }
   return NULL;
 }
 
 og_prefault *og__prefault_start(const og_allocator *a, void *const *ptr, const size_t *bytes,
-                                size_t n) {
+                                size_t nback, size_t n) {
   size_t total = 0;
   for (size_t k = 0; k < n; k++) total += bytes[k];
   /* another allocator's memory may not be ours to map (or may be mapped already) */
@@ -59,6 +70,7 @@ og_prefault *og__prefault_start(const og_allocator *a, void *const *ptr, const s
   for (size_t k = 0; k < n; k++) {
     p->r[k].lo = ptr[k];
     p->r[k].hi = (char *)ptr[k] + bytes[k];
+    p->r[k].back = k < nback;
   }
   if (og__thread_start(&p->thread, prefault_run, p) != 0) {
     og__free(a, p, sizeof *p);
@@ -77,8 +89,8 @@ void og__prefault_stop(og_prefault *p) {
 #else
 
 og_prefault *og__prefault_start(const og_allocator *a, void *const *ptr, const size_t *bytes,
-                                size_t n) {
-  (void)a, (void)ptr, (void)bytes, (void)n;
+                                size_t nback, size_t n) {
+  (void)a, (void)ptr, (void)bytes, (void)nback, (void)n;
   return NULL;
 }
 

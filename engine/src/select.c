@@ -140,6 +140,7 @@ int og_select_by_ids(og_indices **out, const og_graph *g, const og_id *ids, size
   OG_ASSERT_ARG(out != NULL);
   OG_ASSERT_ARG(g != NULL);
   OG_ASSERT_ARG(ids != NULL || n == 0);
+  OG_TRY(og__graph_index(g));
   og_indices *l;
   OG_TRY(og__indices_new(&l, &g->alloc, 0));
   int rc = OG_OK;

@@ -155,6 +155,10 @@ static const char *og__snap_case_name(Og__V1__Record__BodyCase c) {
 typedef struct writer {
   const og_graph *g;
   const og_allocator *a;
+  const og_strtab *strs; /* what is written: the graph's strings, or each distinct one once */
+  const uint32_t *remap; /* graph string -> written string, when they differ */
+  og_strtab view;        /* og__strtab_dedup's, when the graph holds equal strings */
+  uint32_t *own_remap;
   og_write_fn fn;
   void *payload;
   uint32_t crc;
@@ -220,7 +224,7 @@ static int put_header(writer *w, const og_snapshot_options *o) {
   h.node_count = w->g->nodes.count;
   h.edge_count = w->g->nedges;
   h.type_count = w->g->types.count;
-  h.string_count = w->g->strs.count;
+  h.string_count = w->strs->count;
   if (nmeta) {
     entries = og__alloc(w->a, nmeta * sizeof *entries);
     ptrs = og__alloc(w->a, nmeta * sizeof *ptrs);
@@ -245,8 +249,11 @@ cleanup:
   return rc;
 }
 
+/* The written handle of one of the graph's strings. */
+static uint32_t str_ref(const writer *w, og_str s) { return w->remap ? w->remap[s] : s; }
+
 static int put_strings(writer *w) {
-  const og_strtab *t = &w->g->strs;
+  const og_strtab *t = w->strs;
   uint32_t *lens = w->cols[0];
   uint32_t s = 0;
   while (s < t->count) {
@@ -280,6 +287,15 @@ static int put_types(writer *w) {
     c.n_short_name = c.n_long_name = n;
     c.short_name = t->short_name + first;
     c.long_name = t->long_name + first;
+    if (w->remap) {
+      uint32_t *sn = w->cols[0], *ln = w->cols[1];
+      for (uint32_t i = 0; i < n; i++) {
+        sn[i] = str_ref(w, t->short_name[first + i]);
+        ln[i] = str_ref(w, t->long_name[first + i]);
+      }
+      c.short_name = sn;
+      c.long_name = ln;
+    }
     OG_TRY(put_body(w, OG__V1__RECORD__BODY_TYPES, &c));
   }
   return OG_OK;
@@ -322,7 +338,7 @@ static int put_nodes(writer *w, uint32_t chunk) {
       prev = cur;
       size[i] = og__node_size(nd, v);
       flags[i] = nd->flags[v];
-      label[i] = nd->label[v] == OG_STR_NONE ? 0 : nd->label[v] + 1;
+      label[i] = nd->label[v] == OG_STR_NONE ? 0 : str_ref(w, nd->label[v]) + 1;
       deg[i] = g->out_off[v + 1] - g->out_off[v];
     }
     Og__V1__NodeChunk c = OG__V1__NODE_CHUNK__INIT;
@@ -361,7 +377,8 @@ static int put_edges(writer *w, uint32_t chunk) {
       prev = t;
       uint32_t m = g->out_meta[e];
       kind[i] = m >> 28;
-      label[i] = (m & OG_META_NOLABEL) == OG_META_NOLABEL ? 0 : (m & OG_META_NOLABEL) + 1;
+      uint32_t l = m & OG_META_NOLABEL;
+      label[i] = l == OG_META_NOLABEL ? 0 : (kind[i] == OG_EDGE_INDEX ? l : str_ref(w, l)) + 1;
     }
     Og__V1__EdgeChunk c = OG__V1__EDGE_CHUNK__INIT;
     c.first = first;
@@ -381,7 +398,7 @@ static int put_trailer(writer *w) {
   t.node_count = w->g->nodes.count;
   t.edge_count = w->g->nedges;
   t.type_count = w->g->types.count;
-  t.string_count = w->g->strs.count;
+  t.string_count = w->strs->count;
   t.record_count = w->records;
   t.crc32 = w->crc;
   return put_body(w, OG__V1__RECORD__BODY_TRAILER, &t);
@@ -416,7 +433,14 @@ int og_snapshot_write(const og_graph *g, const og_snapshot_options *opts, og_wri
   w.payload = payload;
   w.col_cap = cn > ce ? cn : ce;
   if (w.col_cap < OG_SNAP_CHUNK_STRINGS) w.col_cap = OG_SNAP_CHUNK_STRINGS;
+  if (w.col_cap < OG_SNAP_CHUNK_TYPES) w.col_cap = OG_SNAP_CHUNK_TYPES;
+  w.strs = &g->strs;
   int rc = OG_OK;
+  if (g->strs.nindexed < g->strs.count) { /* og_builder_defer_strings: equal strings may repeat */
+    if ((rc = og__strtab_dedup(&w.view, &w.own_remap, &g->strs, w.a)) != OG_OK) return rc;
+    w.strs = &w.view;
+    w.remap = w.own_remap;
+  }
   for (size_t i = 0; i < sizeof w.cols / sizeof w.cols[0]; i++) {
     w.cols[i] = og__alloc(w.a, w.col_cap * sizeof(uint64_t));
     if (!w.cols[i]) {
@@ -436,6 +460,8 @@ cleanup:
     og__free(w.a, w.cols[i], w.col_cap * sizeof(uint64_t));
   og__free(w.a, w.pack, w.pack_cap);
   og__free(w.a, w.blob, w.blob_cap);
+  og__free(w.a, w.own_remap, (size_t)g->strs.count * sizeof *w.own_remap);
+  og__strtab_free(&w.view, w.a);
   return rc;
 }
 
@@ -802,33 +828,32 @@ static int do_strings(decoder *d, const Og__V1__StringChunk *c) {
                (unsigned long long)sum, c->data.len);
   const char *p = (const char *)c->data.data;
   og_strtab *st = &d->b->strs;
+  /* stored, not indexed: labels are read by handle, and only type names are looked up by text
+     (do_types indexes them). A repeated string is therefore no fault (og_snapshot_write writes
+     each once): checking would cost a hash of every string. */
   for (size_t i = 0; i < c->n_length; i++, d->strings++) {
     og_str s;
-    int rc = og__strtab_append(st, d->r.a, p, c->length[i], &s);
+    int rc = og__strtab_store(st, d->r.a, p, c->length[i], &s);
     if (rc != OG_OK) return builder_fault(d, rc, "string", d->strings);
     p += c->length[i];
   }
-  uint32_t before = st->count, *remap; /* the chunk's strings indexed group by group of hashes */
-  OG_TRY(og__strtab_merge(st, d->r.a, &remap));
-  if (!remap) return OG_OK;
-  uint32_t h = 0;
-  while (remap[h] == h) h++;
-  uint32_t first = remap[h];
-  og__free(d->r.a, remap, (size_t)before * sizeof *remap);
-  return bad(&d->r, "string %u duplicates string %u", h, first);
+  return OG_OK;
 }
 
 static int do_types(decoder *d, const Og__V1__TypeChunk *c) {
   OG_TRY(check_run(d, "type", c->first, d->types, c->n_short_name, d->hdr->type_count));
   OG_TRY(check_col(d, "long_name", c->n_long_name, c->n_short_name, false));
-  const og_strtab *st = &d->b->strs;
+  og_strtab *st = &d->b->strs;
   for (size_t i = 0; i < c->n_short_name; i++, d->types++) {
     uint32_t sn = c->short_name[i], ln = c->long_name[i];
     if (sn >= d->strings || ln >= d->strings)
       return bad(&d->r, "type %llu names strings %u and %u but there are %llu strings",
                  (unsigned long long)d->types, sn, ln, (unsigned long long)d->strings);
     og_type t;
-    int rc = og_builder_add_type(&t, d->b, st->ptr[sn], st->len[sn], st->ptr[ln], st->len[ln]);
+    og_str s, l; /* found by text later (og_graph_find_type): indexed, an equal name's first */
+    int rc = og__strtab_index(st, d->r.a, sn, &s);
+    if (rc == OG_OK) rc = og__strtab_index(st, d->r.a, ln, &l);
+    if (rc == OG_OK) rc = og__typetab_add(&d->b->types, d->r.a, s, l, &t);
     if (rc != OG_OK) return builder_fault(d, rc, "type", d->types);
     if (t != d->types)
       return bad(&d->r, "type %llu duplicates type %u", (unsigned long long)d->types, t);
@@ -968,10 +993,7 @@ static int do_record(decoder *d, const Og__V1__Record *rec, uint32_t crc_before)
       OG_TRY(enter_phase(d, PH_NODES));
       return do_nodes(d, rec->nodes);
     case OG__V1__RECORD__BODY_EDGES:
-      if (d->phase < PH_EDGES) { /* the nodes are complete: index them while edges are read */
-        OG_TRY(enter_phase(d, PH_EDGES));
-        og__builder_index_ahead(d->b);
-      }
+      if (d->phase < PH_EDGES) OG_TRY(enter_phase(d, PH_EDGES));
       return do_edges(d, rec->edges);
     case OG__V1__RECORD__BODY_TRAILER:
       OG_TRY(enter_phase(d, PH_TRAILER));
@@ -1142,22 +1164,18 @@ static int decode(og_graph **out, decoder *d) {
   OG_TRY(read_header(r, &d->hdr));
   d->phase = PH_HEADER;
   OG_TRY(og_builder_new(&d->b, r->a));
-  OG_TRY(og_builder_defer_ids(d->b)); /* nodes are referred to by index: ids checked at the end */
+  /* nodes are referred to by index; ids are not checked for repeats (a graph indexes them on its
+     first lookup, which then finds one of them): checking would cost a quarter of a load */
+  OG_TRY(og_builder_trust_ids(d->b));
   /* room for the header's counts, but no more than the file could hold (a node takes at least
      2 bytes, an edge 1), so a hostile header reserves in proportion to the file's size */
   uint64_t nodes = d->hdr->node_count < r->size / 2 ? d->hdr->node_count : r->size / 2;
   uint64_t edges = d->hdr->edge_count < r->size ? d->hdr->edge_count : r->size;
   OG_TRY(og_builder_reserve(d->b, (size_t)nodes, (size_t)edges));
   uint64_t strings = d->hdr->string_count < r->size ? d->hdr->string_count : r->size;
-  OG_TRY(og__strtab_reserve(&d->b->strs, r->a, (size_t)strings)); /* each takes a byte or more */
+  OG_TRY(og__strtab_room(&d->b->strs, r->a, (size_t)strings)); /* each takes a byte or more */
   OG_TRY(decode_records(d, use_reader_thread(d)));
-  int rc = og_builder_finish(out, d->b);
-  if (rc == OG_EEXISTS) { /* copied: og__fail formats into the buffer og_error_last reads */
-    char what[256];
-    snprintf(what, sizeof what, "%s", og_error_last());
-    return og__fail(OG_EMALFORMED, "snapshot '%s': %s", r->name, what);
-  }
-  return rc;
+  return og_builder_finish(out, d->b);
 }
 
 static void decoder_free(decoder *d) {

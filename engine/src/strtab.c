@@ -49,8 +49,10 @@ void og__arena_free(og_arena *ar, const og_allocator *a) {
 }
 
 /* Double two parallel arrays of *cap elements together: both move, or neither. */
-static int grow_pair(const og_allocator *a, void **x, size_t xe, void **y, size_t ye, uint32_t *cap) {
+static int grow_pair(const og_allocator *a, void **x, size_t xe, void **y, size_t ye, uint32_t *cap,
+                     size_t need) {
   size_t ncap = *cap ? (size_t)*cap * 2 : 64;
+  if (ncap < need) ncap = need;
   if (ncap > UINT32_MAX) return og__fail(OG_ELIMIT, "table of %zu entries is too large", ncap);
   void *nx = og__alloc(a, ncap * xe), *ny = og__alloc(a, ncap * ye);
   if (!nx || !ny) {
@@ -133,18 +135,43 @@ static size_t str_slot(const og_strtab *t, const char *s, size_t len, uint32_t t
   return i;
 }
 
+int og__strtab_room(og_strtab *t, const og_allocator *a, size_t n) {
+  if (n <= t->cap) return OG_OK;
+  if (n > (size_t)OG_STR_MAX + 1) return og__fail(OG_ELIMIT, "more than %u strings", OG_STR_MAX + 1);
+  return grow_pair(a, (void **)&t->ptr, sizeof *t->ptr, (void **)&t->len, sizeof *t->len, &t->cap,
+                   n);
+}
+
+int og__strtab_index(og_strtab *t, const og_allocator *a, og_str h, og_str *out) {
+  const char *s = t->ptr[h];
+  size_t len = t->len[h];
+  uint32_t tag = str_tag(s, len);
+  if (t->nslots) {
+    uint64_t e = t->slots[str_slot(t, s, len, tag)];
+    if (e != STR_EMPTY) {
+      *out = (og_str)(uint32_t)e;
+      return OG_OK;
+    }
+  }
+  OG_TRY(og__strtab_reserve(t, a, (size_t)t->nindexed + 1));
+  t->slots[str_slot(t, s, len, tag)] = (uint64_t)tag << 32 | h;
+  t->nindexed++;
+  *out = h;
+  return OG_OK;
+}
+
 og_str og__strtab_find(const og_strtab *t, const char *s, size_t len) {
   if (!t->nslots) return OG_STR_NONE;
   uint64_t e = t->slots[str_slot(t, s, len, str_tag(s, len))];
   return e == STR_EMPTY ? OG_STR_NONE : (og_str)(uint32_t)e;
 }
 
-/* Copy s into the arena as string `count`; the caller indexes it. */
-static int store(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out) {
+/* Copy s into the arena as string `count`; the caller indexes it, or not. */
+int og__strtab_store(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out) {
   if (len > UINT32_MAX - 1) return og__fail(OG_ELIMIT, "string of %zu bytes is too long", len);
   if (t->count > OG_STR_MAX) return og__fail(OG_ELIMIT, "more than %u strings", OG_STR_MAX + 1);
   if (t->count == t->cap) OG_TRY(grow_pair(a, (void **)&t->ptr, sizeof *t->ptr, (void **)&t->len,
-                                             sizeof *t->len, &t->cap));
+                                             sizeof *t->len, &t->cap, 0));
   char *copy = og__arena_alloc(&t->arena, a, len + 1);
   if (!copy) return og__fail(OG_ENOMEM, "out of memory interning a string of %zu bytes", len);
   if (len) memcpy(copy, s, len);
@@ -157,23 +184,16 @@ static int store(og_strtab *t, const og_allocator *a, const char *s, size_t len,
 }
 
 int og__strtab_intern(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out) {
-  uint32_t tag = str_tag(s, len);
-  if (t->nslots) {
-    uint64_t e = t->slots[str_slot(t, s, len, tag)];
-    if (e != STR_EMPTY) {
-      *out = (og_str)(uint32_t)e;
-      return OG_OK;
-    }
-  }
-  OG_TRY(og__strtab_reserve(t, a, (size_t)t->count + 1));
-  OG_TRY(store(t, a, s, len, out));
-  t->slots[str_slot(t, s, len, tag)] = (uint64_t)tag << 32 | *out;
-  return OG_OK;
+  *out = og__strtab_find(t, s, len);
+  if (*out != OG_STR_NONE) return OG_OK;
+  OG_TRY(og__strtab_reserve(t, a, (size_t)t->nindexed + 1)); /* so that indexing cannot fail */
+  OG_TRY(og__strtab_store(t, a, s, len, out));
+  return og__strtab_index(t, a, *out, out);
 }
 
 int og__strtab_append(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out) {
   OG_TRY(og__grow(a, (void **)&t->pending, &t->cappending, t->npending + 1, sizeof(uint64_t)));
-  OG_TRY(store(t, a, s, len, out));
+  OG_TRY(og__strtab_store(t, a, s, len, out));
   t->pending[t->npending++] = (uint64_t)str_tag(s, len) << 32 | *out;
   return OG_OK;
 }
@@ -251,10 +271,36 @@ int og__strtab_merge(og_strtab *t, const og_allocator *a, uint32_t **remap) {
   t->pending = NULL;
   t->npending = t->cappending = 0;
   if (ndups) compact(t, canon, ent, ndups);
+  t->nindexed = t->count;
   og__free(a, ent, n * sizeof *ent);
   if (!ndups) og__free(a, canon, (size_t)t->count * sizeof *canon);
   *remap = ndups ? canon : NULL;
   return OG_OK;
+}
+
+int og__strtab_dedup(og_strtab *view, uint32_t **remap, const og_strtab *t, const og_allocator *a) {
+  memset(view, 0, sizeof *view);
+  *remap = NULL;
+  size_t n = t->count ? t->count : 1;
+  view->ptr = og__alloc(a, n * sizeof *view->ptr);
+  view->len = og__alloc(a, n * sizeof *view->len);
+  view->pending = og__alloc(a, n * sizeof *view->pending);
+  view->cap = (uint32_t)n;
+  view->cappending = n;
+  if (!view->ptr || !view->len || !view->pending) {
+    og__strtab_free(view, a);
+    return og__fail(OG_ENOMEM, "out of memory indexing %u strings", t->count);
+  }
+  for (uint32_t h = 0; h < t->count; h++) {
+    view->ptr[h] = t->ptr[h];
+    view->len[h] = t->len[h];
+    view->pending[h] = (uint64_t)str_tag(t->ptr[h], t->len[h]) << 32 | h;
+  }
+  view->count = t->count;
+  view->npending = t->count;
+  int rc = og__strtab_merge(view, a, remap);
+  if (rc != OG_OK) og__strtab_free(view, a);
+  return rc;
 }
 
 void og__strtab_free(og_strtab *t, const og_allocator *a) {
@@ -295,23 +341,13 @@ int og__typetab_add(og_typetab *t, const og_allocator *a, og_str short_name, og_
   OG_TRY(rehash(&t->slots, &t->nslots, t->count, a, t, type_hash));
   if (t->count == t->cap)
     OG_TRY(grow_pair(a, (void **)&t->short_name, sizeof(og_str), (void **)&t->long_name,
-                     sizeof(og_str), &t->cap));
+                     sizeof(og_str), &t->cap, 0));
   uint32_t h = t->count++;
   t->short_name[h] = short_name;
   t->long_name[h] = long_name;
   type_place(t, h);
   *out = h;
   return OG_OK;
-}
-
-void og__typetab_remap(og_typetab *t, const uint32_t *remap) {
-  if (!t->nslots) return;
-  memset(t->slots, 0xff, t->nslots * sizeof(uint32_t));
-  for (uint32_t h = 0; h < t->count; h++) {
-    t->short_name[h] = remap[t->short_name[h]];
-    t->long_name[h] = remap[t->long_name[h]];
-    type_place(t, h);
-  }
 }
 
 void og__typetab_free(og_typetab *t, const og_allocator *a) {

@@ -26,12 +26,16 @@ typedef struct og_strtab {
      in the table and read a string only on a tag match, and growth rehashes from the tags */
   uint64_t *slots;
   size_t nslots;
+  uint32_t nindexed; /* strings in the slots; the others were stored unindexed or are pending */
   /* strings appended but not yet in the slots, as (tag << 32 | handle): og__strtab_merge */
   uint64_t *pending;
   size_t npending, cappending;
 } og_strtab;
 
 int og__strtab_intern(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out);
+/* Store a copy with a new handle, never indexed: not found by text, never merged (labels that
+   are mostly distinct values). The table then may hold equal strings: see og__strtab_dedup. */
+int og__strtab_store(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out);
 /* Append without looking for an equal string: a new handle, indexed by the next merge. */
 int og__strtab_append(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out);
 /* Index the appended strings, dropping those equal to an earlier one: handles then shift down,
@@ -40,6 +44,14 @@ int og__strtab_append(og_strtab *t, const og_allocator *a, const char *s, size_t
 int og__strtab_merge(og_strtab *t, const og_allocator *a, uint32_t **remap);
 /* Room in the slots for n strings in all, so that merges of a known total need no rehash. */
 int og__strtab_reserve(og_strtab *t, const og_allocator *a, size_t n);
+/* Room for n strings in all, so that storing them copies no table. */
+int og__strtab_room(og_strtab *t, const og_allocator *a, size_t n);
+/* Index stored string h: *out is h, or the handle of an equal string indexed before it. */
+int og__strtab_index(og_strtab *t, const og_allocator *a, og_str h, og_str *out);
+/* Each distinct string of t once, for writers: *view lists them (sharing t's bytes: free it with
+   og__strtab_free before t) and *remap (t->count entries, og__free; NULL when t holds no equal
+   strings) gives each handle of t its handle in the view. */
+int og__strtab_dedup(og_strtab *view, uint32_t **remap, const og_strtab *t, const og_allocator *a);
 /* Lookup without inserting: OG_STR_NONE when absent. */
 og_str og__strtab_find(const og_strtab *t, const char *s, size_t len);
 void og__strtab_free(og_strtab *t, const og_allocator *a);
@@ -54,8 +66,6 @@ typedef struct og_typetab {
 
 int og__typetab_add(og_typetab *t, const og_allocator *a, og_str short_name, og_str long_name,
                     og_type *out);
-/* Rename the types' strings through remap (see og__strtab_merge) and rehash them in place. */
-void og__typetab_remap(og_typetab *t, const uint32_t *remap);
 void og__typetab_free(og_typetab *t, const og_allocator *a);
 
 #endif

@@ -327,13 +327,13 @@ TEST(Builder, DeferredRepeatedIdFailsFinishAndKeepsTheBuilder) {
   ExpectRepeatFailsFinish(5000, 1234);  // the probe passes other tags before the repeat
 }
 
-TEST(Builder, DeferredStringsMergeAtFinish) {
+TEST(Builder, DeferredStringsAreStoredApartAndKeepTheirHandles) {
   Builder b;
   og_str early = Intern(b.b, "early");  // before the mode: indexed at once
   ASSERT_EQ(OG_OK, og_builder_defer_strings(b.b));
   og_str x1 = Intern(b.b, "x"), y = Intern(b.b, "y"), x2 = Intern(b.b, "x"),
          early2 = Intern(b.b, "early");
-  EXPECT_NE(x1, x2);  // no search while building
+  EXPECT_NE(x1, x2);  // no search while building, and none at finish
   EXPECT_NE(early, early2);
   og_type t = AddType(b.b, "x", "m.x");  // names interned at once: "x" a third time
   EXPECT_EQ(t, AddType(b.b, "x", "m.x"));
@@ -348,24 +348,13 @@ TEST(Builder, DeferredStringsMergeAtFinish) {
   ASSERT_EQ(OG_OK, og_builder_add_edge(b.b, 1, 0, OG_EDGE_ATTR, early));  // out of source order
   og_graph *g;
   ASSERT_EQ(OG_OK, og_builder_finish(&g, b.b));
-  // early, x, y, m.x, v0..v999: each once, in order of first appearance
-  ASSERT_EQ(1004u, og_graph_str_count(g));
-  std::vector<std::string> strs;
-  for (og_str s = 0; s < og_graph_str_count(g); s++) {
-    size_t len;
-    const char *p = og_graph_str(g, s, &len);
-    strs.emplace_back(p, len);
-  }
-  EXPECT_EQ("early", strs[0]);
-  EXPECT_EQ("x", strs[1]);
-  EXPECT_EQ("y", strs[2]);
-  EXPECT_EQ("m.x", strs[3]);
-  EXPECT_EQ("v0", strs[4]);
-  EXPECT_EQ("v999", strs[1003]);
+  // early, x, y, x, early, x (the type's), m.x, then v0..v999 three times: nothing merged
+  ASSERT_EQ(3007u, og_graph_str_count(g));
   const char *want[] = {"x", "y", "early", "v500"};
   for (og_index i = 0; i < 4; i++) {
     og_node_info ni;
     ASSERT_EQ(OG_OK, og_graph_node(&ni, g, i));
+    EXPECT_EQ(labels[i], ni.label) << i;  // the handles given out stay valid
     EXPECT_STREQ(want[i], og_graph_str(g, ni.label, nullptr)) << i;
   }
   og_node_info last;
@@ -373,22 +362,57 @@ TEST(Builder, DeferredStringsMergeAtFinish) {
   EXPECT_EQ(OG_STR_NONE, last.label);
   og_edge_info e;
   ASSERT_EQ(OG_OK, og_graph_edge(&e, g, 0, 0));
-  EXPECT_STREQ("x", og_graph_str(g, e.label, nullptr));
+  EXPECT_EQ(x2, e.label);
   ASSERT_EQ(OG_OK, og_graph_edge(&e, g, 0, 1));
-  EXPECT_EQ(many[2999], e.label);  // indices are not strings: unchanged
+  EXPECT_EQ(many[2999], e.label);  // indices are not strings
   ASSERT_EQ(OG_OK, og_graph_edge(&e, g, 3, 0));
   EXPECT_STREQ("v999", og_graph_str(g, e.label, nullptr));
   ASSERT_EQ(OG_OK, og_graph_edge(&e, g, 1, 0));
-  EXPECT_STREQ("early", og_graph_str(g, e.label, nullptr));
+  EXPECT_EQ(early, e.label);
   EXPECT_EQ(1u, og_graph_type_count(g));
   EXPECT_STREQ("m.x", og_graph_type_name(g, 0, 1, nullptr));
   og_type found;
-  ASSERT_EQ(OG_OK, og_graph_find_type(&found, g, "x", 1, 0));  // the type table was rehashed
+  ASSERT_EQ(OG_OK, og_graph_find_type(&found, g, "x", 1, 0));  // the name, not a label "x"
   EXPECT_EQ(0u, found);
   og_graph_free(g);
   // the mode ends with finish
   EXPECT_EQ(Intern(b.b, "again"), Intern(b.b, "again"));
   EXPECT_EQ(OG_EINVALID, og_builder_defer_strings(nullptr));
+}
+
+// Trusted ids are neither checked nor indexed at finish: the graph indexes them on its first
+// lookup by id, and og_graph_build_index does it ahead (to share the graph between threads).
+TEST(Builder, TrustedIdsAreIndexedOnFirstLookup) {
+  for (int ahead = 0; ahead < 2; ahead++) {
+    Builder b;
+    ASSERT_EQ(OG_OK, og_builder_trust_ids(b.b));
+    og_type t = AddType(b.b, "T", "m.T");
+    for (og_id i = 0; i < 100000; i++)
+      ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, 0x1000 + i * 16, t, 8, 0, 1, OG_STR_NONE));
+    EXPECT_EQ(OG_INDEX_NONE, og_builder_lookup(b.b, 0x1000));  // not while building
+    og_graph *g = nullptr;
+    ASSERT_EQ(OG_OK, og_builder_finish(&g, b.b));
+    og_graph_mem before, after;
+    ASSERT_EQ(OG_OK, og_graph_memory(&before, g));
+    if (ahead) {
+      ASSERT_EQ(OG_OK, og_graph_build_index(g));
+    }
+    og_index at;
+    ASSERT_EQ(OG_OK, og_graph_find(&at, g, 0x1000 + 777 * 16));
+    EXPECT_EQ(777u, at);
+    EXPECT_EQ(99999u, og_graph_lookup(g, 0x1000 + 99999 * 16));
+    EXPECT_EQ(OG_INDEX_NONE, og_graph_lookup(g, 0x1008));
+    EXPECT_EQ(OG_ENOTFOUND, og_graph_find(&at, g, 0x1008));
+    ASSERT_EQ(OG_OK, og_graph_memory(&after, g));
+    EXPECT_GT(after.nodes, before.nodes);  // the index exists now, and counts
+    EXPECT_EQ(OG_OK, og_graph_build_index(g));  // idempotent
+    og_graph_free(g);
+  }
+  EXPECT_EQ(OG_EINVALID, og_graph_build_index(nullptr));
+  Builder late;
+  og_type t = AddType(late.b, "T", "m.T");
+  ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, late.b, 1, t, 8, 0, 1, OG_STR_NONE));
+  EXPECT_EQ(OG_EINVALID, og_builder_trust_ids(late.b));  // only before the first node
 }
 
 // Big graphs get their id index on a second thread: a repeat is reported the same way, and a
@@ -414,6 +438,7 @@ TEST(Builder, BigReservationWrittenOutgrownAndFreed) {
   EXPECT_EQ(nullptr, og_builder_ids(b.b));
   EXPECT_EQ(nullptr, og_builder_ids(nullptr));
   ASSERT_EQ(OG_OK, og_builder_reserve(b.b, n, 2 * (size_t)n));
+  ASSERT_EQ(OG_OK, og_builder_prefault(b.b));
   for (og_index i = 0; i < n + n / 2; i++) {  // past the reservation: the columns move
     ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, 0x1000 + (og_id)i * 16, t, i % 1000, 0,
                                          i, OG_STR_NONE));
@@ -441,7 +466,10 @@ TEST(Builder, BigReservationWrittenOutgrownAndFreed) {
   og_graph_free(g);
   Builder c;  // reserved twice, then freed with the job possibly still running
   ASSERT_EQ(OG_OK, og_builder_reserve(c.b, n, (size_t)n));
+  ASSERT_EQ(OG_OK, og_builder_prefault(c.b));
   ASSERT_EQ(OG_OK, og_builder_reserve(c.b, 2 * (size_t)n, (size_t)n));
+  ASSERT_EQ(OG_OK, og_builder_prefault(c.b));
+  EXPECT_EQ(OG_EINVALID, og_builder_prefault(nullptr));
   og_type tc = AddType(c.b, "T", "m.T");
   ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, c.b, 7, tc, 8, 0, 1, OG_STR_NONE));
 }

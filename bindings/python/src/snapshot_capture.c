@@ -11,7 +11,7 @@
  * their referent. No Python code runs: no __repr__/__eq__/__hash__/__sizeof__/__getattr__, no
  * gc object is allocated (so the collector cannot run finalizers), and no reference is taken
  * (the GIL is held throughout, so nothing is freed meanwhile). While the capture runs, tracked
- * objects carry their index in their gc headers (the collector's own trick, heap_gc.c) and shared
+ * objects carry their index in their gc headers (the collector's own trick, heap_gc.c) and
  * untracked ones in their reference counts (mark_node); both are put back before it returns. */
 #include <string.h>
 
@@ -405,7 +405,8 @@ static int visit_tracked(PyObject *op, void *arg) {
  * An untracked object met more than once (a str or int held by several referrers) must be found
  * again. Rather than in a hash table (a cache miss per lookup), its node index waits in its own
  * reference count, which the lookup reads anyway: MARK_BIT | index << 32 while the capture runs,
- * restored from c->marks before it returns. No real count comes near MARK_BIT, and the low half
+ * restored from c->marks (or to 1, for sole referents) before it returns. Since every object met
+ * is then found again, no id repeats and the builder need not check them (og_builder_trust_ids). No real count comes near MARK_BIT, and the low half
  * stays 0 so that 3.12+'s 32-bit increments could not reach the index. As with the gc-header
  * numbering, no Python code runs meanwhile and nothing is freed. Immortal objects (3.12+) are
  * shared with other interpreters and never written: they go through c->shared. */
@@ -446,8 +447,17 @@ static int mark_node(snapcap *c, PyObject *op, og_index idx) {
   return 0;
 }
 
-/* Put back every marked reference count (before anything could run Python code). */
+/* Put back every marked reference count (before anything could run Python code): first 1 for
+   every marked node met as a sole referent (referent_node), then the listed true counts. */
 static void unmark(snapcap *c) {
+  const og_id *ids = og_builder_ids(c->b);
+  for (size_t i = c->ntracked; c->marking && i < c->n; i++) {
+#if defined(__GNUC__) || defined(__clang__)
+    if (i + 8 < c->n) __builtin_prefetch((const void *)(uintptr_t)ids[i + 8], 1);
+#endif
+    PyObject *op = (PyObject *)(uintptr_t)ids[i];
+    if (op->ob_refcnt & MARK_BIT) op->ob_refcnt = 1;
+  }
   for (size_t i = 0; i < c->nmarks; i++) {
 #if defined(__GNUC__) || defined(__clang__)
     if (i + 8 < c->nmarks) __builtin_prefetch(c->marks[i + 8].op, 1);
@@ -473,10 +483,10 @@ static og_index lookup(snapcap *c, PyObject *op) {
 
 /* A node for an object met as a referent. Tracked objects are found by number (or by id), marked
    ones by their mark. An untracked one with a reference count of 1 is held by this referrer only,
-   so it is met once: it needs no lookup (most untracked tuples, strs and ints). Should it be met
-   again anyway (a weakref's referent, a borrowed reference), the builder reports the duplicate
-   id: at once, or with deferred ids when the capture finishes (which then runs again
-   undeferred). */
+   so it needs no lookup (most untracked tuples, strs and ints); it is marked all the same, for
+   it may be met again (a weakref's referent, a borrowed reference). Without marks the builder
+   reports such a repeat: at once, or with deferred ids when the capture finishes (which then runs
+   again undeferred). */
 static og_index referent_node(snapcap *c, PyObject *op) {
   Py_ssize_t rc = Py_REFCNT(op);
   if (c->marking && (rc & MARK_BIT)) return (og_index)((uint64_t)rc >> 32 & MARK_INDEX_MAX);
@@ -491,6 +501,13 @@ static og_index referent_node(snapcap *c, PyObject *op) {
     return dst;
   }
   og_index dst = add_node(c, op, 0, 0);
+  if (c->marking && dst != OG_INDEX_NONE) { /* marked as well, so that it is never added twice */
+    if (dst <= MARK_INDEX_MAX)
+      op->ob_refcnt = MARK_BIT | (Py_ssize_t)((uint64_t)dst << 32); /* unmark: back to 1 */
+    else if (memo_put(&c->shared, op, dst) < 0)
+      return fail(c, OG_ENOMEM), OG_INDEX_NONE;
+    return dst;
+  }
   if (dst == OG_INDEX_NONE && c->rc == OG_EEXISTS) {
     c->rc = 0;
     og_error_clear();
@@ -759,7 +776,9 @@ static int capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int defer
   c.deferred = defer && c.numbered;
   c.marking = c.deferred && OGPY_CAN_MARK;
   int rc = og_builder_new(&c.b, NULL);
-  if (rc == OG_OK && c.deferred) rc = og_builder_defer_ids(c.b);
+  /* marking: every object met twice is found by its mark, so ids need no check */
+  if (rc == OG_OK && c.deferred)
+    rc = c.marking && !plant ? og_builder_trust_ids(c.b) : og_builder_defer_ids(c.b);
   if (rc == OG_OK) rc = og_builder_defer_strings(c.b); /* most labels are distinct values */
   if (rc != OG_OK || ogpy_ptrmap_init(&c.strs.map, 1 << 12) < 0 ||
       ogpy_ptrmap_init(&c.keys.map, 1 << 12) < 0 || ogpy_ptrmap_init(&c.tmap, 1 << 10) < 0 ||
@@ -768,8 +787,9 @@ static int capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int defer
     return ogpy_raise_og(rc != OG_OK ? rc : OG_ENOMEM), -1;
   }
   if (last_size.nodes &&
-      og_builder_reserve(c.b, last_size.nodes + last_size.nodes / 16,
-                         last_size.edges + last_size.edges / 16) != OG_OK)
+      (og_builder_reserve(c.b, last_size.nodes + last_size.nodes / 16,
+                          last_size.edges + last_size.edges / 16) != OG_OK ||
+       og_builder_prefault(c.b) != OG_OK)) /* this thread alone is busy until the end */
     og_error_clear(); /* only a hint */
   int wrc = walk(&c, last_size.tracked + last_size.tracked / 16);
   last_size.nodes = c.n;

@@ -8,7 +8,8 @@
  * Ownership: pointers returned directly (strings, spans) are borrowed and live as long as the
  * graph; handles returned through **out are owned and released by their _free function.
  * Thread safety: a finished graph may be read from several threads, except that the first call
- * needing the reverse CSR builds it (call og_graph_build_reverse first to share it). */
+ * needing the reverse CSR builds it (call og_graph_build_reverse first to share it), and so does
+ * the first lookup by id of a graph sealed with og_builder_trust_ids (og_graph_build_index). */
 #ifndef OG_GRAPH_H
 #define OG_GRAPH_H
 
@@ -118,12 +119,19 @@ OG_EXTERN int og_builder_set_label(og_builder *b, og_index node, og_str label);
    Errors: OG_EINVALID. */
 OG_EXTERN int og_builder_defer_ids(og_builder *b);
 
-/* Skip the search for an equal string while building, for adapters whose labels are mostly
-   distinct (a heap's str and int values): og_builder_intern then gives every call a new handle,
-   and og_builder_finish merges equal strings in one cache-friendly pass, renumbering the
-   handles in labels and names (type names are still interned at once). The handles given out
-   are then stale, whether finish succeeds or not: the graph's may differ. Any time; kept until
-   finished. Errors: OG_EINVALID. */
+/* As og_builder_defer_ids, for adapters that guarantee distinct ids themselves (a heap walker that
+   marks each object as it meets it): og_builder_finish neither checks nor indexes the ids, and
+   the graph builds its id index on the first lookup by id (og_graph_find, og_graph_lookup,
+   og_select_by_ids, diffs) or og_graph_build_index. Repeated ids are then not detected: a
+   lookup finds one of them. Only before the first node. Errors: OG_EINVALID. */
+OG_EXTERN int og_builder_trust_ids(og_builder *b);
+
+/* Skip the search for an equal string, for adapters whose labels are mostly distinct values (a
+   heap's str and int values): og_builder_intern then stores every call's string under a new
+   handle, and nothing merges them. The graph may then hold equal strings under distinct handles
+   (labels are read by handle; og_graph_find_type still finds type names, which are interned at
+   once; og_snapshot_write writes each distinct string once). Saves hashing and merging every
+   label. Any time; kept until finished. Errors: OG_EINVALID. */
 OG_EXTERN int og_builder_defer_strings(og_builder *b);
 
 /* Index of the node with this id. Errors: OG_ENOTFOUND, OG_EINVALID (also when ids are
@@ -138,6 +146,13 @@ OG_EXTERN og_index og_builder_lookup(const og_builder *b, og_id id);
    (a snapshot's header): no regrowth, no copying of columns while adding. A hint only: adding
    beyond it still works. Errors: OG_EINVALID, OG_ENOMEM, OG_ELIMIT. */
 OG_EXTERN int og_builder_reserve(og_builder *b, size_t nodes, size_t edges);
+
+/* Map the pages of the room og_builder_reserve made on a second thread while this one adds nodes
+   and edges, so that its first writes find them mapped (Linux 5.14+ with the default allocator,
+   and rooms of 4 MiB or more; elsewhere nothing happens). Pays when this thread is the only busy
+   one: a 1.5M-node capture takes ~25k page faults otherwise. Ends when the room is outgrown, at
+   finish or free. Errors: OG_EINVALID (NULL). */
+OG_EXTERN int og_builder_prefault(og_builder *b);
 
 /* Number of nodes added so far (0 for NULL). */
 OG_EXTERN og_index og_builder_node_count(const og_builder *b);
@@ -154,11 +169,11 @@ OG_EXTERN const og_id *og_builder_ids(const og_builder *b);
 OG_EXTERN int og_builder_add_edge(og_builder *b, og_index source, og_index target,
                                   og_edge_kind kind, uint32_t label);
 
-/* Seal the builder into a graph: builds the CSR in O(V+E) (the id index of big graphs on a second
-   thread when the allocator is the default one). On success the builder is left empty (free it,
-   or reuse it). Errors: OG_EINVALID, OG_ENOMEM, OG_EEXISTS (deferred ids only: an id was added
-   twice); the builder then keeps its nodes and edges, with deferred strings possibly merged
-   already (see og_builder_defer_strings). */
+/* Seal the builder into a graph: builds the CSR in O(V+E) and the id index (of big graphs on a
+   second thread when the allocator is the default one; none with og_builder_trust_ids). On
+   success the builder is left empty (free it, or reuse it). Errors: OG_EINVALID, OG_ENOMEM,
+   OG_EEXISTS (deferred ids only: an id was added twice); the builder then keeps its nodes and
+   edges. */
 OG_EXTERN int og_builder_finish(og_graph **out, og_builder *b);
 
 /* ---- reading ------------------------------------------------------------------------------- */
@@ -207,6 +222,10 @@ OG_EXTERN int og_graph_neighbors(og_span *out, og_graph *g, og_dir dir, og_index
 
 /* Build the reverse CSR now (idempotent). Errors: OG_ENOMEM. O(V+E). */
 OG_EXTERN int og_graph_build_reverse(og_graph *g);
+
+/* Build the id index now (idempotent; graphs sealed with og_builder_trust_ids have none until
+   their first lookup by id). Errors: OG_ENOMEM. O(V). */
+OG_EXTERN int og_graph_build_index(og_graph *g);
 
 /* Bytes the graph holds, excluding/including strings. */
 typedef struct og_graph_mem {
