@@ -343,6 +343,27 @@ static int offsets_from_degrees(uint32_t **out, og_builder *b) {
   return OG_OK;
 }
 
+/* deg[] becomes the offsets in place (room for n + 1 was made), trimmed when possible: no second
+   array of n entries is written (and faulted in). Cannot fail. */
+static uint32_t *offsets_in_place(og_builder *b, size_t *cap) {
+  og_index n = b->nodes.count;
+  uint32_t *off = b->deg, sum = 0;
+  for (og_index v = 0; v < n; v++) {
+    uint32_t d = off[v];
+    off[v] = sum;
+    sum += d;
+  }
+  off[n] = sum;
+  *cap = b->deg_cap;
+  uint32_t *trimmed = *cap > (size_t)n + 1 ? og__realloc(&b->alloc, off, *cap * sizeof(uint32_t),
+                                                        ((size_t)n + 1) * sizeof(uint32_t))
+                                           : NULL;
+  if (trimmed) off = trimmed, *cap = (size_t)n + 1;
+  b->deg = NULL;
+  b->deg_cap = 0;
+  return off;
+}
+
 /* Stable counting sort of unsorted edges into CSR order. */
 static int sort_edges(og_index **dst_out, uint32_t **meta_out, og_builder *b, const uint32_t *off) {
   size_t m = b->nedges ? b->nedges : 1;
@@ -382,8 +403,13 @@ int og_builder_finish(og_graph **out, og_builder *b) {
   /* the id index on a second thread when that pays, while this one does the rest */
   og_idjob *job = b->trust_ids ? NULL
                                 : og__idjob_start(a, b->nodes.id, b->nodes.count, b->defer_ids);
-  if ((rc = offsets_from_degrees(&off, b)) != OG_OK) goto fail;
-  if (b->esrc && (rc = sort_edges(&dst, &meta, b, off)) != OG_OK) goto fail;
+  size_t off_cap = (size_t)b->nodes.count + 1;
+  if (b->esrc) { /* sorted into copies: the builder keeps its own until the end */
+    if ((rc = offsets_from_degrees(&off, b)) != OG_OK) goto fail;
+    if ((rc = sort_edges(&dst, &meta, b, off)) != OG_OK) goto fail;
+  } else if ((rc = og__grow(a, (void **)&b->deg, &b->deg_cap, off_cap, sizeof(uint32_t))) != OG_OK) {
+    goto fail; /* room for the offsets in place, below */
+  }
   rc = b->trust_ids ? OG_OK /* the graph indexes them on demand */
        : job        ? og__idjob_finish(job, &g->ids)
                     : og__idmap_build(&g->ids, a, b->nodes.id, b->nodes.count, b->defer_ids);
@@ -406,8 +432,10 @@ int og_builder_finish(og_graph **out, og_builder *b) {
     b->emeta = NULL;
     b->ecap = 0;
   }
+  if (!off) off = offsets_in_place(b, &off_cap);
   g->alloc = b->alloc;
   g->out_off = off;
+  g->off_cap = off_cap;
   g->out_dst = dst;
   g->out_meta = meta;
   g->nedges = b->nedges;

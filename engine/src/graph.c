@@ -12,7 +12,7 @@ void og_graph_free(og_graph *g) {
   og__idmap_free(&g->ids, &a);
   og__strtab_free(&g->strs, &a);
   og__typetab_free(&g->types, &a);
-  og__free(&a, g->out_off, ((size_t)n + 1) * sizeof(uint32_t));
+  og__free(&a, g->out_off, g->off_cap * sizeof(uint32_t));
   og__free(&a, g->out_dst, g->dst_cap * sizeof(og_index));
   og__free(&a, g->out_meta, g->meta_cap * sizeof(uint32_t));
   og__free(&a, g->in_off, ((size_t)n + 1) * sizeof(uint32_t));

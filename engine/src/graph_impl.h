@@ -55,6 +55,7 @@ struct og_graph {
   og_typetab types;
   /* forward CSR */
   uint32_t *out_off; /* count+1 */
+  size_t off_cap;    /* allocated length of out_off */
   og_index *out_dst; /* nedges */
   uint32_t *out_meta;
   uint64_t nedges;

@@ -220,6 +220,42 @@ def test_shared_untracked_objects_one_node_counts_restored(og):
         del snap, node, obj
 
 
+def test_sole_referents_marked_and_restored(og):
+    # a str and an int held by one list only: marked while the capture runs (so that no borrowed
+    # second meeting could add them twice) and put back to a count of 1
+    holder = ["sole-%d" % os.getpid(), 10 ** 40 + os.getpid()]
+    assert [sys.getrefcount(holder[i]) for i in range(2)] == [2, 2]
+    snap = og.snapshot()
+    assert [sys.getrefcount(holder[i]) for i in range(2)] == [2, 2]
+    for obj in holder:
+        node = _node_of(snap, obj)
+        assert node.refcount == 1
+        assert [n.id for n in snap.referrers(node)] == [id(holder)]
+    del snap, node, obj
+
+
+def test_frozen_objects_found_once(og):
+    # gc.freeze() moves objects out of the generations the walk numbers: such an object met as a
+    # referent must not pass for a numbered one, and must still come out as one node
+    frozen = {"frozen-%d" % os.getpid(): 1}
+    gc.freeze()
+    try:
+        holders = [[frozen] for _ in range(3)]
+        count = sys.getrefcount(frozen)
+        snap = og.snapshot()
+        assert sys.getrefcount(frozen) == count
+        node = _node_of(snap, frozen)
+        assert node.refcount == count - 1
+        assert {id(h) for h in holders} <= {n.id for n in snap.referrers(node)}
+        assert sum(1 for i in range(snap.node_count) if snap.node(i).id == id(frozen)) == 1
+        chain = og.find_backref_chain(frozen, lambda o: o is holders, max_depth=4)
+        assert chain[0] is holders and chain[-1] is frozen
+        del snap, node, chain
+    finally:
+        gc.unfreeze()
+    gc.collect()
+
+
 # ---- hostile objects -----------------------------------------------------------------------
 
 calls = []

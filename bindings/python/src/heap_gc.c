@@ -89,7 +89,20 @@ Py_ssize_t ogpy_heap_count_hint(void) { return 1 << 16; }
  * is one read of memory tp_traverse's visit touches anyway (no hash table). The caller runs no
  * Python code, frees nothing and untracks nothing until ogpy_heap_unnumber() restores the
  * prev links: on <= 3.11 from the order of the walk, which is the lists' order; on 3.12+ from a
- * copy taken while numbering. Not in free-threaded builds (no PyGC_Head). */
+ * copy taken while numbering. Not in free-threaded builds (no PyGC_Head).
+ * On 64-bit builds a number also carries a tag of its object's address in the word's top 30
+ * bits, top bit set: neither a real prev pointer (user space is below 2^47) nor gc_refs ever
+ * has that bit, so number_get knows its own numbers without reading the caller's table (a
+ * random read per referent). A tracked object the walk did not see (gc.freeze()) answers
+ * UINT32_MAX. */
+
+#if SIZEOF_VOID_P == 8
+#define NUM_TAG(op) (((uintptr_t)1 << 63) | ((((uintptr_t)(op) >> 4) & 0x1FFFFFFFu) << 34))
+#define NUM_IS_OURS(prev, op) (((prev) & ~(((uintptr_t)1 << 34) - 1)) == NUM_TAG(op))
+#else
+#define NUM_TAG(op) ((uintptr_t)0)
+#define NUM_IS_OURS(prev, op) 1
+#endif
 
 #ifdef OGPY_WALK_GENERATIONS
 
@@ -97,7 +110,7 @@ int ogpy_heap_can_number(void) { return 1; }
 
 int ogpy_heap_number_set(PyObject *op, uint32_t idx) {
   PyGC_Head *g = _Py_AS_GC(op);
-  g->_gc_prev = ((uintptr_t)idx << _PyGC_PREV_SHIFT) | (g->_gc_prev & ~_PyGC_PREV_MASK);
+  g->_gc_prev = NUM_TAG(op) | ((uintptr_t)idx << _PyGC_PREV_SHIFT) | (g->_gc_prev & ~_PyGC_PREV_MASK);
   return 0;
 }
 
@@ -105,15 +118,14 @@ uint32_t ogpy_heap_number_get(PyObject *op) {
   PyTypeObject *tp = Py_TYPE(op);
   if (!PyType_IS_GC(tp) || (tp->tp_is_gc && !tp->tp_is_gc(op))) return UINT32_MAX;
   PyGC_Head *g = _Py_AS_GC(op);
-  if (!g->_gc_next) return UINT32_MAX; /* untracked */
+  if (!g->_gc_next || !NUM_IS_OURS(g->_gc_prev, op)) return UINT32_MAX; /* untracked, not ours */
   return (uint32_t)(g->_gc_prev >> _PyGC_PREV_SHIFT);
 }
 
 /* objs[0..n) are the tracked objects in walk order, so each one's prev is the one before it,
    or the head of its generation for the first of each list: restoring from the array lets the
    writes proceed in parallel instead of chasing next pointers one cache miss at a time. */
-void ogpy_heap_unnumber(PyObject *const *objs, size_t n) {
-  PyInterpreterState *interp = PyInterpreterState_Get();
+void ogpy_heap_unnumber(PyInterpreterState *interp, PyObject *const *objs, size_t n) {
   struct _gc_runtime_state *gcstate = &interp->gc;
   PyGC_Head *heads[NUM_GENERATIONS], *firsts[NUM_GENERATIONS];
   for (int k = 0; k < NUM_GENERATIONS; k++) {
@@ -163,7 +175,7 @@ int ogpy_heap_number_set(PyObject *op, uint32_t idx) {
   }
   gc_words *g = (gc_words *)op - 1;
   saved_prev[nsaved++] = g->prev;
-  g->prev = ((uintptr_t)idx << PREV_FLAG_BITS) | (g->prev & PREV_FLAGS);
+  g->prev = NUM_TAG(op) | ((uintptr_t)idx << PREV_FLAG_BITS) | (g->prev & PREV_FLAGS);
   return 0;
 }
 
@@ -171,10 +183,11 @@ uint32_t ogpy_heap_number_get(PyObject *op) {
   PyTypeObject *tp = Py_TYPE(op);
   if (!PyType_IS_GC(tp) || (tp->tp_is_gc && !tp->tp_is_gc(op))) return UINT32_MAX;
   const gc_words *g = (const gc_words *)op - 1;
-  return g->next ? (uint32_t)(g->prev >> PREV_FLAG_BITS) : UINT32_MAX;
+  return g->next && NUM_IS_OURS(g->prev, op) ? (uint32_t)(g->prev >> PREV_FLAG_BITS) : UINT32_MAX;
 }
 
-void ogpy_heap_unnumber(PyObject *const *objs, size_t n) {
+void ogpy_heap_unnumber(PyInterpreterState *interp, PyObject *const *objs, size_t n) {
+  (void)interp;
   if (n > nsaved) n = nsaved;
   for (size_t i = 0; i < n; i++) {
     if (i + 8 < n) OGPY_PREFETCH_OBJ(objs[i + 8]);
@@ -190,6 +203,6 @@ void ogpy_heap_unnumber(PyObject *const *objs, size_t n) {
 int ogpy_heap_can_number(void) { return 0; }
 int ogpy_heap_number_set(PyObject *op, uint32_t idx) { return -1; }
 uint32_t ogpy_heap_number_get(PyObject *op) { return UINT32_MAX; }
-void ogpy_heap_unnumber(PyObject *const *objs, size_t n) {}
+void ogpy_heap_unnumber(PyInterpreterState *interp, PyObject *const *objs, size_t n) {}
 
 #endif

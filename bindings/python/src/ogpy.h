@@ -36,14 +36,17 @@ Py_ssize_t ogpy_heap_count_hint(void);
 /* In-place numbering of tracked objects (heap_gc.c): see there for the rules. can_number is 0
    where objects have no gc header to borrow (free-threaded builds); then the others do nothing.
    number_set numbers the objects of one walk 0, 1, 2... in walk order; -1: out of memory (undo
-   what was numbered with unnumber). number_get may return any number for an object that was not
-   numbered: callers check it against their own table. */
+   what was numbered with unnumber). number_get returns UINT32_MAX for an object that was not
+   numbered where numbers are tagged (OGPY_NUMBERS_TAGGED, 64-bit builds), elsewhere any number:
+   callers then check it against their own table. */
+#define OGPY_NUMBERS_TAGGED (SIZEOF_VOID_P == 8)
 int ogpy_heap_can_number(void);
 int ogpy_heap_number_set(PyObject *op, uint32_t idx);
 uint32_t ogpy_heap_number_get(PyObject *op); /* UINT32_MAX: not a tracked object */
 /* objs[0..n): the objects numbered, in order (every one of them: the rest of the walk may
-   follow). */
-void ogpy_heap_unnumber(PyObject *const *objs, size_t n);
+   follow). interp: the walk's (PyInterpreterState_Get()), so that a thread without a Python
+   thread state may put the numbers back while the walk's thread holds the GIL. */
+void ogpy_heap_unnumber(PyInterpreterState *interp, PyObject *const *objs, size_t n);
 
 /* The reference the walk itself holds on the object it passes to the callback (3.12+'s
    PyUnstable_GC_VisitObjects increfs it), to leave out of reported reference counts. */

@@ -40,7 +40,7 @@ static uint32_t lookup(const ogpy_refgraph *g, PyObject *op) {
     /* a tracked object outside the walked generations (gc.freeze()) holds a real prev pointer,
        not a number: accept a number only when it names this very object */
     uint32_t j = ogpy_heap_number_get(op);
-    if (j < g->ntracked && g->objs[j] == op) return j;
+    if (j < g->ntracked && (OGPY_NUMBERS_TAGGED || g->objs[j] == op)) return j;
     if (!g->n_extra_untracked) return UINT32_MAX;
   }
   return ogpy_ptrmap_get(&g->map, (uintptr_t)op);
@@ -137,7 +137,7 @@ int ogpy_refgraph_build(ogpy_refgraph *g, PyObject *const *extra, size_t nextra,
   g->numbered = ogpy_heap_can_number();
   int brc = build_edges(g, extra, nextra, extra_idx, &g->out_off);
   /* before any Python code runs; a walk cut short numbered its first g->n objects */
-  if (g->numbered) ogpy_heap_unnumber(g->objs, g->ntracked ? g->ntracked : g->n);
+  if (g->numbered) ogpy_heap_unnumber(PyInterpreterState_Get(), g->objs, g->ntracked ? g->ntracked : g->n);
   g->numbered = 0;
   if (brc == -2) {
     PyErr_SetString(PyExc_OverflowError, "objgraph: more than 2**32 references");

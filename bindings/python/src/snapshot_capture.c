@@ -13,6 +13,8 @@
  * (the GIL is held throughout, so nothing is freed meanwhile). While the capture runs, tracked
  * objects carry their index in their gc headers (the collector's own trick, heap_gc.c) and
  * untracked ones in their reference counts (mark_node); both are put back before it returns. */
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 
 #include "ogpy_snap.h"
@@ -470,7 +472,7 @@ static void unmark(snapcap *c) {
 static og_index lookup(snapcap *c, PyObject *op) {
   if (c->numbered && PyType_IS_GC(Py_TYPE(op))) {
     uint32_t j = ogpy_heap_number_get(op);
-    if (j < c->ntracked && c->objs[j] == op) return j;
+    if (j < c->ntracked && (OGPY_NUMBERS_TAGGED || c->objs[j] == op)) return j;
   }
   if (c->deferred) {
     /* met before, it would carry a mark (unless nodes past MARK_INDEX_MAX sent it to the map) */
@@ -758,6 +760,32 @@ static int walk(snapcap *c, size_t tracked_hint) {
   return c->rc ? -1 : 0;
 }
 
+/* Putting the walk's gc headers back (ogpy_heap_unnumber), on a second thread for big heaps. */
+#define RENUMBER_THREAD_MIN 65536
+
+typedef struct renumber {
+  PyInterpreterState *interp;
+  PyObject **objs;
+  size_t n;
+  pthread_t thread;
+} renumber;
+
+static void *renumber_run(void *arg) {
+  renumber *r = arg;
+  if (r->n) ogpy_heap_unnumber(r->interp, r->objs, r->n);
+  return NULL;
+}
+
+/* A thread of ours, with every signal blocked (they stay with the application's threads). */
+static int start_thread(pthread_t *t, void *(*fn)(void *), void *arg) {
+  sigset_t all, old;
+  sigfillset(&all);
+  if (pthread_sigmask(SIG_SETMASK, &all, &old) != 0) return -1;
+  int rc = pthread_create(t, NULL, fn, arg);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  return rc == 0 ? 0 : -1;
+}
+
 /* The size of this process's last capture: leak hunts capture the same heap again and again, and
    columns sized up front are neither copied as they grow nor faulted in twice (~10 ms at 1.5M
    nodes). Written under the GIL. */
@@ -798,9 +826,18 @@ static int capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int defer
   if (wrc == 0 && plant && c.deferred && c.n &&
       add_node(&c, (PyObject *)(uintptr_t)og_builder_ids(c.b)[0], 0, 0) == OG_INDEX_NONE)
     wrc = -1;
-  /* before anything could run Python code: objs[0..ntracked) are the walk's objects in order */
+  /* before anything could run Python code: the gc headers go back on a second thread while
+     this one puts the counts back and seals the graph (engine memory only) */
+  renumber r;
+  memset(&r, 0, sizeof r);
+  r.interp = PyInterpreterState_Get();
+  r.objs = c.objs;
+  r.n = c.numbered ? (c.ntracked ? c.ntracked : c.n) : 0;
+  int threaded = r.n >= RENUMBER_THREAD_MIN && start_thread(&r.thread, renumber_run, &r) == 0;
+  if (!threaded) renumber_run(&r);
   unmark(&c);
-  if (c.numbered) ogpy_heap_unnumber(c.objs, c.ntracked ? c.ntracked : c.n);
+  rc = wrc == 0 ? og_builder_finish(out, c.b) : OG_OK;
+  if (threaded) pthread_join(r.thread, NULL);
   if (wrc < 0) {
     int err = c.rc;
     cap_free(&c);
@@ -809,7 +846,6 @@ static int capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int defer
   }
   st->tracked = c.ntracked;
   st->untracked = c.n - c.ntracked;
-  rc = og_builder_finish(out, c.b);
   if (rc == OG_OK) last_size.edges = og_graph_edge_count(*out);
   cap_free(&c);
   if (rc == OG_EEXISTS && c.deferred) return 1; /* an object met twice: capture again, checked */
