@@ -230,6 +230,13 @@ static int grow_edges(og_builder *b, size_t need) {
   return OG_OK;
 }
 
+int og_builder_reserve_strings(og_builder *b, size_t strings) {
+  OG_ASSERT_ARG(b != NULL);
+  if (strings > (size_t)OG_STR_MAX + 1 - b->strs.count)
+    return og__fail(OG_ELIMIT, "room for %zu more strings is more than a graph holds", strings);
+  return og__strtab_room(&b->strs, &b->alloc, (size_t)b->strs.count + strings);
+}
+
 int og_builder_prefault(og_builder *b) {
   OG_ASSERT_ARG(b != NULL);
   stop_prefault(b);

@@ -86,9 +86,10 @@ int og__nodes_reserve(og_nodes *n, const og_allocator *a, size_t need) {
 }
 
 /* Trim to count in place: the columns slide down, then the block shrinks (no new block, no copy
-   into fresh pages); should the allocator refuse, they slide back and the block stays. */
+   into fresh pages); should the allocator refuse, they slide back and the block stays. Room of
+   up to 1/8 of the count stays (a reservation's margin): sliding would move every column. */
 void og__nodes_shrink(og_nodes *n, const og_allocator *a) {
-  if (n->count && n->count < n->cap) {
+  if (n->count && n->count < n->cap && n->cap - n->count > n->count / 8) {
     size_t cap = n->cap;
     slide(n, n->count);
     void *block = og__realloc(a, n->block, cap * NODE_BYTES, (size_t)n->count * NODE_BYTES);

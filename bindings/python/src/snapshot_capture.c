@@ -790,7 +790,7 @@ static int start_thread(pthread_t *t, void *(*fn)(void *), void *arg) {
    columns sized up front are neither copied as they grow nor faulted in twice (~10 ms at 1.5M
    nodes). Written under the GIL. */
 static struct {
-  size_t nodes, edges, tracked;
+  size_t nodes, edges, tracked, strings, marks;
 } last_size;
 
 /* One capture; defer: let the builder skip its id map (numbered heaps only); plant: add one
@@ -817,12 +817,16 @@ static int capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int defer
   if (last_size.nodes &&
       (og_builder_reserve(c.b, last_size.nodes + last_size.nodes / 16,
                           last_size.edges + last_size.edges / 16) != OG_OK ||
+       og_builder_reserve_strings(c.b, last_size.strings + last_size.strings / 16) != OG_OK ||
        og_builder_prefault(c.b) != OG_OK)) /* this thread alone is busy until the end */
-    og_error_clear(); /* only a hint */
+    og_error_clear(); /* only hints */
+  c.capmarks = last_size.marks + last_size.marks / 16;
+  if (c.capmarks && !(c.marks = PyMem_RawMalloc(c.capmarks * sizeof *c.marks))) c.capmarks = 0;
   int wrc = walk(&c, last_size.tracked + last_size.tracked / 16);
   last_size.nodes = c.n;
   last_size.tracked = c.ntracked;
-  last_size.edges = 0;
+  last_size.marks = c.nmarks;
+  last_size.edges = last_size.strings = 0;
   if (wrc == 0 && plant && c.deferred && c.n &&
       add_node(&c, (PyObject *)(uintptr_t)og_builder_ids(c.b)[0], 0, 0) == OG_INDEX_NONE)
     wrc = -1;
@@ -846,7 +850,10 @@ static int capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int defer
   }
   st->tracked = c.ntracked;
   st->untracked = c.n - c.ntracked;
-  if (rc == OG_OK) last_size.edges = og_graph_edge_count(*out);
+  if (rc == OG_OK) {
+    last_size.edges = og_graph_edge_count(*out);
+    last_size.strings = og_graph_str_count(*out);
+  }
   cap_free(&c);
   if (rc == OG_EEXISTS && c.deferred) return 1; /* an object met twice: capture again, checked */
   if (rc != OG_OK) return ogpy_raise_og(rc), -1;

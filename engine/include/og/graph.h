@@ -147,6 +147,10 @@ OG_EXTERN og_index og_builder_lookup(const og_builder *b, og_id id);
    beyond it still works. Errors: OG_EINVALID, OG_ENOMEM, OG_ELIMIT. */
 OG_EXTERN int og_builder_reserve(og_builder *b, size_t nodes, size_t edges);
 
+/* Room for this many more strings (og_builder_intern), as og_builder_reserve for nodes and edges:
+   a hint. Errors: OG_EINVALID, OG_ENOMEM, OG_ELIMIT. */
+OG_EXTERN int og_builder_reserve_strings(og_builder *b, size_t strings);
+
 /* Map the pages of the room og_builder_reserve made on a second thread while this one adds nodes
    and edges, so that its first writes find them mapped (Linux 5.14+ with the default allocator,
    and rooms of 4 MiB or more; elsewhere nothing happens). Pays when this thread is the only busy
