@@ -75,11 +75,70 @@ static void crc_init(void) {
 
 static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define OG_CRC_CLMUL 1
+
+/* The CRC register (not inverted) over len bytes, len >= 64 and a multiple of 16, by folding
+   with carry-less multiplies: 4 lanes of 128 bits, then one, then a Barrett reduction (Intel's
+   "Fast CRC Computation Using PCLMULQDQ", constants for the reflected IEEE polynomial). About
+   ten times the table's speed; the reader thread of a load spends a third of its time here. */
+__attribute__((target("pclmul,sse4.1"))) static uint32_t crc_clmul(uint32_t crc,
+                                                                   const uint8_t *p, size_t len) {
+  const __m128i k1k2 = _mm_set_epi64x(0x1c6e41596LL, 0x154442bd4LL);
+  const __m128i k3k4 = _mm_set_epi64x(0x0ccaa009eLL, 0x1751997d0LL);
+  const __m128i k5 = _mm_set_epi64x(0, 0x163cd6124LL);
+  const __m128i poly = _mm_set_epi64x(0x1f7011641LL, 0x1db710641LL); /* mu, P' */
+  const __m128i mask32 = _mm_set_epi32(0, 0, 0, -1);
+  __m128i x[4];
+  for (int k = 0; k < 4; k++) x[k] = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+  x[0] = _mm_xor_si128(x[0], _mm_cvtsi32_si128((int)crc));
+  for (p += 64, len -= 64; len >= 64; p += 64, len -= 64)
+    for (int k = 0; k < 4; k++) {
+      __m128i lo = _mm_clmulepi64_si128(x[k], k1k2, 0x00), hi = _mm_clmulepi64_si128(x[k], k1k2, 0x11);
+      x[k] = _mm_xor_si128(_mm_xor_si128(lo, hi),
+                           _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k)));
+    }
+  __m128i a = x[0];
+  for (int k = 1; k < 4 || len >= 16; k++) { /* the other lanes, then the 16-byte blocks left */
+    __m128i next = k < 4 ? x[k] : _mm_loadu_si128((const __m128i *)(const void *)p);
+    if (k >= 4) p += 16, len -= 16;
+    a = _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(a, k3k4, 0x00),
+                                    _mm_clmulepi64_si128(a, k3k4, 0x11)), next);
+  }
+  a = _mm_xor_si128(_mm_srli_si128(a, 8), _mm_clmulepi64_si128(a, k3k4, 0x10)); /* 128 -> 64 */
+  a = _mm_xor_si128(_mm_srli_si128(a, 4),
+                    _mm_clmulepi64_si128(_mm_and_si128(a, mask32), k5, 0x00)); /* -> 64 + 32 */
+  __m128i b = _mm_clmulepi64_si128(_mm_and_si128(a, mask32), poly, 0x10);      /* Barrett */
+  b = _mm_clmulepi64_si128(_mm_and_si128(b, mask32), poly, 0x00);
+  return (uint32_t)_mm_extract_epi32(_mm_xor_si128(a, b), 1);
+}
+
+static bool crc_has_clmul;
+
+static void crc_init_all(void) {
+  crc_init();
+  __builtin_cpu_init();
+  crc_has_clmul = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
+}
+#else
+#define OG_CRC_CLMUL 0
+static void crc_init_all(void) { crc_init(); }
+#endif
+
 static uint32_t og__snap_crc32(uint32_t crc, const void *data, size_t len) {
   const uint8_t *p = data;
-  pthread_once(&crc_once, crc_init);
+  pthread_once(&crc_once, crc_init_all);
   const uint32_t(*t)[256] = (const uint32_t(*)[256])crc_tables;
   crc = ~crc;
+#if OG_CRC_CLMUL
+  if (len >= 64 && crc_has_clmul) {
+    size_t n = len & ~(size_t)15;
+    crc = crc_clmul(crc, p, n);
+    p += n;
+    len -= n;
+  }
+#endif
   for (; len >= 8; len -= 8, p += 8) { /* little-endian byte order, assembled portably */
     uint32_t lo = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
                          (uint32_t)p[3] << 24);
@@ -1172,6 +1231,7 @@ static int decode(og_graph **out, decoder *d) {
   uint64_t nodes = d->hdr->node_count < r->size / 2 ? d->hdr->node_count : r->size / 2;
   uint64_t edges = d->hdr->edge_count < r->size ? d->hdr->edge_count : r->size;
   OG_TRY(og_builder_reserve(d->b, (size_t)nodes, (size_t)edges));
+  OG_TRY(og__grow(r->a, (void **)&d->deg, &d->deg_cap, (size_t)nodes, sizeof *d->deg));
   uint64_t strings = d->hdr->string_count < r->size ? d->hdr->string_count : r->size;
   OG_TRY(og__strtab_room(&d->b->strs, r->a, (size_t)strings)); /* each takes a byte or more */
   OG_TRY(decode_records(d, use_reader_thread(d)));
