@@ -453,12 +453,14 @@ static int mark_node(snapcap *c, PyObject *op, og_index idx) {
    every marked node met as a sole referent (referent_node), then the listed true counts. */
 static void unmark(snapcap *c) {
   const og_id *ids = og_builder_ids(c->b);
+  /* when none went to c->shared, every node after the walk's is marked: written without a look */
+  int all_marked = c->shared.map.count == 0;
   for (size_t i = c->ntracked; c->marking && i < c->n; i++) {
 #if defined(__GNUC__) || defined(__clang__)
-    if (i + 8 < c->n) __builtin_prefetch((const void *)(uintptr_t)ids[i + 8], 1);
+    if (i + 16 < c->n) __builtin_prefetch((const void *)(uintptr_t)ids[i + 16], 1);
 #endif
     PyObject *op = (PyObject *)(uintptr_t)ids[i];
-    if (op->ob_refcnt & MARK_BIT) op->ob_refcnt = 1;
+    if (all_marked || (op->ob_refcnt & MARK_BIT)) op->ob_refcnt = 1;
   }
   for (size_t i = 0; i < c->nmarks; i++) {
 #if defined(__GNUC__) || defined(__clang__)
