@@ -53,7 +53,7 @@ extra_compile_args = []
 extra_link_args = []
 if sys.platform != "win32":
     extra_compile_args = ["-std=c11", "-fvisibility=hidden", "-Wall", "-Wno-unused-parameter",
-                          "-D_POSIX_C_SOURCE=200809L", "-O2", "-pthread"]
+                          "-D_POSIX_C_SOURCE=200809L", "-O3", "-pthread"]
     extra_link_args = ["-pthread"]  # the snapshot reader's read-ahead thread
 
 setup(
