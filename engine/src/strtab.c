@@ -99,12 +99,12 @@ static int rehash(uint32_t **slots, size_t *nslots, uint32_t count, const og_all
 
 static uint32_t str_tag(const char *s, size_t len) { return (uint32_t)og__hash_bytes(s, len); }
 
-/* Where a tag's probes start: its top bits, so that slots follow tag order (og__strtab_merge
+/* Where a tag's probes start: its top bits, so that slots follow tag order (strtab_merge
    inserts group by group of tags, each group in one run of slots that stays in cache). */
 static size_t home(uint32_t tag, size_t nslots) { return (size_t)(((uint64_t)tag * nslots) >> 32); }
 
 /* Room for `need` strings at load <= 1/2; the tags give the new places, no string is read. */
-int og__strtab_reserve(og_strtab *t, const og_allocator *a, size_t need) {
+static int strtab_reserve(og_strtab *t, const og_allocator *a, size_t need) {
   if (need * 2 <= t->nslots) return OG_OK;
   size_t n = t->nslots ? t->nslots : 64, bytes;
   while (n < need * 2) n *= 2;
@@ -153,7 +153,7 @@ int og__strtab_index(og_strtab *t, const og_allocator *a, og_str h, og_str *out)
       return OG_OK;
     }
   }
-  OG_TRY(og__strtab_reserve(t, a, (size_t)t->nindexed + 1));
+  OG_TRY(strtab_reserve(t, a, (size_t)t->nindexed + 1));
   t->slots[str_slot(t, s, len, tag)] = (uint64_t)tag << 32 | h;
   t->nindexed++;
   *out = h;
@@ -186,16 +186,9 @@ int og__strtab_store(og_strtab *t, const og_allocator *a, const char *s, size_t 
 int og__strtab_intern(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out) {
   *out = og__strtab_find(t, s, len);
   if (*out != OG_STR_NONE) return OG_OK;
-  OG_TRY(og__strtab_reserve(t, a, (size_t)t->nindexed + 1)); /* so that indexing cannot fail */
+  OG_TRY(strtab_reserve(t, a, (size_t)t->nindexed + 1)); /* so that indexing cannot fail */
   OG_TRY(og__strtab_store(t, a, s, len, out));
   return og__strtab_index(t, a, *out, out);
-}
-
-int og__strtab_append(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out) {
-  OG_TRY(og__grow(a, (void **)&t->pending, &t->cappending, t->npending + 1, sizeof(uint64_t)));
-  OG_TRY(og__strtab_store(t, a, s, len, out));
-  t->pending[t->npending++] = (uint64_t)str_tag(s, len) << 32 | *out;
-  return OG_OK;
 }
 
 #define MERGE_GROUP_BITS 8
@@ -248,11 +241,14 @@ static void compact(og_strtab *t, uint32_t *canon, const uint64_t *dups, size_t 
       t->slots[k] = (t->slots[k] & ~(uint64_t)UINT32_MAX) | canon[(uint32_t)t->slots[k]];
 }
 
-int og__strtab_merge(og_strtab *t, const og_allocator *a, uint32_t **remap) {
+/* Index the pending strings, dropping those equal to an earlier one: handles then shift down,
+   and *remap (count before the merge entries, free with og__free) maps old handles to new;
+   *remap stays NULL when nothing was dropped. On failure the table is unchanged. */
+static int strtab_merge(og_strtab *t, const og_allocator *a, uint32_t **remap) {
   *remap = NULL;
   size_t n = t->npending;
   if (!n) return OG_OK;
-  OG_TRY(og__strtab_reserve(t, a, t->count));
+  OG_TRY(strtab_reserve(t, a, t->count));
   /* canon is only touched when there are duplicates: no page of it is faulted in otherwise */
   uint64_t *ent = og__alloc(a, n * sizeof *ent);
   uint32_t *canon = og__alloc(a, (size_t)t->count * sizeof *canon);
@@ -298,7 +294,7 @@ int og__strtab_dedup(og_strtab *view, uint32_t **remap, const og_strtab *t, cons
   }
   view->count = t->count;
   view->npending = t->count;
-  int rc = og__strtab_merge(view, a, remap);
+  int rc = strtab_merge(view, a, remap);
   if (rc != OG_OK) og__strtab_free(view, a);
   return rc;
 }

@@ -27,7 +27,7 @@ typedef struct og_strtab {
   uint64_t *slots;
   size_t nslots;
   uint32_t nindexed; /* strings in the slots; the others were stored unindexed or are pending */
-  /* strings appended but not yet in the slots, as (tag << 32 | handle): og__strtab_merge */
+  /* og__strtab_dedup's view: strings not yet in the slots, as (tag << 32 | handle) */
   uint64_t *pending;
   size_t npending, cappending;
 } og_strtab;
@@ -36,14 +36,6 @@ int og__strtab_intern(og_strtab *t, const og_allocator *a, const char *s, size_t
 /* Store a copy with a new handle, never indexed: not found by text, never merged (labels that
    are mostly distinct values). The table then may hold equal strings: see og__strtab_dedup. */
 int og__strtab_store(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out);
-/* Append without looking for an equal string: a new handle, indexed by the next merge. */
-int og__strtab_append(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out);
-/* Index the appended strings, dropping those equal to an earlier one: handles then shift down,
-   and *remap (count before the merge entries, free with og__free) maps old handles to new;
-   *remap stays NULL when nothing was dropped. On failure the table is unchanged. */
-int og__strtab_merge(og_strtab *t, const og_allocator *a, uint32_t **remap);
-/* Room in the slots for n strings in all, so that merges of a known total need no rehash. */
-int og__strtab_reserve(og_strtab *t, const og_allocator *a, size_t n);
 /* Room for n strings in all, so that storing them copies no table. */
 int og__strtab_room(og_strtab *t, const og_allocator *a, size_t n);
 /* Index stored string h: *out is h, or the handle of an equal string indexed before it. */
