@@ -110,7 +110,8 @@ int ogpy_heap_can_number(void) { return 1; }
 
 int ogpy_heap_number_set(PyObject *op, uint32_t idx) {
   PyGC_Head *g = _Py_AS_GC(op);
-  g->_gc_prev = NUM_TAG(op) | ((uintptr_t)idx << _PyGC_PREV_SHIFT) | (g->_gc_prev & ~_PyGC_PREV_MASK);
+  g->_gc_prev =
+      NUM_TAG(op) | ((uintptr_t)idx << _PyGC_PREV_SHIFT) | (g->_gc_prev & ~_PyGC_PREV_MASK);
   return 0;
 }
 

@@ -79,8 +79,8 @@ typedef struct pending {
 
 typedef struct snapcap {
   og_builder *b;
-  size_t n;        /* nodes; node i's object is og_builder_ids()[i] (borrowed: nothing can free it) */
-  PyObject **objs; /* numbered walks: the tracked objects in walk order, to check numbers and restore */
+  size_t n;        /* nodes; node i's object is og_builder_ids()[i] (borrowed: nothing frees it) */
+  PyObject **objs; /* numbered walks: the tracked objects in walk order (checks, restoring) */
   size_t ntracked, cap;
   int numbered; /* tracked objects from the walk carry their index in their gc header */
   memo strs;  /* label source (str object or C string address) -> og_str */
@@ -407,11 +407,12 @@ static int visit_tracked(PyObject *op, void *arg) {
  * An untracked object met more than once (a str or int held by several referrers) must be found
  * again. Rather than in a hash table (a cache miss per lookup), its node index waits in its own
  * reference count, which the lookup reads anyway: MARK_BIT | index << 32 while the capture runs,
- * restored from c->marks (or to 1, for sole referents) before it returns. Since every object met
- * is then found again, no id repeats and the builder need not check them (og_builder_trust_ids). No real count comes near MARK_BIT, and the low half
- * stays 0 so that 3.12+'s 32-bit increments could not reach the index. As with the gc-header
- * numbering, no Python code runs meanwhile and nothing is freed. Immortal objects (3.12+) are
- * shared with other interpreters and never written: they go through c->shared. */
+ * restored from c->marks (or to 1, for sole referents) before it returns. No real count comes
+ * near MARK_BIT, and the low half stays 0 so that 3.12+'s 32-bit increments could not reach the
+ * index. As with the gc-header numbering, no Python code runs meanwhile and nothing is freed.
+ * Immortal objects (3.12+) are shared with other interpreters and never written: they go through
+ * c->shared. Since every object met is found again, no id repeats, and the builder need not
+ * check them (og_builder_trust_ids). */
 #define MARK_BIT ((Py_ssize_t)1 << 62)
 /* 64-bit counts on the versions whose reference-count word holds nothing else (3.14 keeps flags
    in its upper half) */
