@@ -48,9 +48,9 @@ uint32_t ogpy_heap_number_get(PyObject *op); /* UINT32_MAX: not a tracked object
    thread state may put the numbers back while the walk's thread holds the GIL. */
 void ogpy_heap_unnumber(PyInterpreterState *interp, PyObject *const *objs, size_t n);
 
-/* The reference the walk itself holds on the object it passes to the callback (3.12+'s
+/* The reference the walk itself holds on the object it passes to the callback (3.14+'s
    PyUnstable_GC_VisitObjects increfs it), to leave out of reported reference counts. */
-#if PY_VERSION_HEX >= 0x030C0000 && !defined(Py_GIL_DISABLED)
+#if PY_VERSION_HEX >= 0x030E0000 && !defined(Py_GIL_DISABLED)
 #define OGPY_VISIT_HELD_REFS 1
 #else
 #define OGPY_VISIT_HELD_REFS 0
