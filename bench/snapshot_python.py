@@ -7,7 +7,8 @@ Builds the heap of /work/shared/bench/leakhunt.py (a module-level registry of sh
 instances: about N gc-tracked objects), then reports, each the best of R runs:
   baseline  gc.get_objects() + gc.get_referents(*all): what objgraph needs to see the same edges
   capture   objgraph.snapshot() (gc-tracked objects + their untracked referents, labels, sizes);
-            the process's first capture is shown apart (later ones size the graph from the last)
+            the process's first capture is shown apart (it sizes the graph from the collector's
+            object count, later ones from the last capture)
   save      Snapshot.save() (atomic, fsync'ed), with file bytes per edge
   load      objgraph.load(), and the loaded graph's memory (og_graph_memory)
 Not a test: nothing here asserts a time.
@@ -73,7 +74,7 @@ def main():
     print("%-34s %8.3f s  (%d objects, %d referents)" % ("gc.get_objects+get_referents", t_base,
                                                         nobjs, nrefs))
     t_first, snap = best(objgraph.snapshot, 1)
-    print("%-34s %8.3f s  (%.2fx baseline; the process's first: nothing to size from)" % (
+    print("%-34s %8.3f s  (%.2fx baseline; the process's first: sized from an estimate)" % (
         "snapshot(), first", t_first, t_first / t_base))
     del snap
     t_cap, snap = best(objgraph.snapshot, args.repeat)

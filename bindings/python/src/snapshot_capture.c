@@ -817,11 +817,17 @@ static int capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int defer
     cap_free(&c);
     return ogpy_raise_og(rc != OG_OK ? rc : OG_ENOMEM), -1;
   }
-  if (last_size.nodes &&
-      (og_builder_reserve(c.b, last_size.nodes + last_size.nodes / 16,
-                          last_size.edges + last_size.edges / 16) != OG_OK ||
-       og_builder_reserve_strings(c.b, last_size.strings + last_size.strings / 16) != OG_OK ||
-       og_builder_prefault(c.b) != OG_OK)) /* this thread alone is busy until the end */
+  if (!last_size.nodes) { /* the process's first: sized from the collector's count, as heaps go */
+    size_t t = (size_t)ogpy_heap_count_hint();
+    last_size.tracked = t;
+    last_size.nodes = t * 5 / 2;
+    last_size.edges = t * 6;
+    last_size.strings = t / 2;
+  }
+  if (og_builder_reserve(c.b, last_size.nodes + last_size.nodes / 16,
+                         last_size.edges + last_size.edges / 16) != OG_OK ||
+      og_builder_reserve_strings(c.b, last_size.strings + last_size.strings / 16) != OG_OK ||
+      og_builder_prefault(c.b) != OG_OK) /* this thread alone is busy until the end */
     og_error_clear(); /* only hints */
   c.capmarks = last_size.marks + last_size.marks / 16;
   if (c.capmarks && !(c.marks = PyMem_RawMalloc(c.capmarks * sizeof *c.marks))) c.capmarks = 0;
