@@ -142,28 +142,30 @@ int og__strtab_room(og_strtab *t, const og_allocator *a, size_t n) {
                    n);
 }
 
-int og__strtab_index(og_strtab *t, const og_allocator *a, og_str h, og_str *out) {
-  const char *s = t->ptr[h];
-  size_t len = t->len[h];
-  uint32_t tag = str_tag(s, len);
-  if (t->nslots) {
-    uint64_t e = t->slots[str_slot(t, s, len, tag)];
-    if (e != STR_EMPTY) {
-      *out = (og_str)(uint32_t)e;
-      return OG_OK;
-    }
-  }
+/* The indexed string equal to s (tag: its hash), or OG_STR_NONE. */
+static og_str find_tagged(const og_strtab *t, const char *s, size_t len, uint32_t tag) {
+  if (!t->nslots) return OG_STR_NONE;
+  uint64_t e = t->slots[str_slot(t, s, len, tag)];
+  return e == STR_EMPTY ? OG_STR_NONE : (og_str)(uint32_t)e;
+}
+
+/* Index stored string h under its tag, unless an equal one is: *out is h or that one. */
+static int index_tagged(og_strtab *t, const og_allocator *a, og_str h, uint32_t tag, og_str *out) {
+  *out = find_tagged(t, t->ptr[h], t->len[h], tag);
+  if (*out != OG_STR_NONE) return OG_OK;
   OG_TRY(strtab_reserve(t, a, (size_t)t->nindexed + 1));
-  t->slots[str_slot(t, s, len, tag)] = (uint64_t)tag << 32 | h;
+  t->slots[str_slot(t, t->ptr[h], t->len[h], tag)] = (uint64_t)tag << 32 | h;
   t->nindexed++;
   *out = h;
   return OG_OK;
 }
 
+int og__strtab_index(og_strtab *t, const og_allocator *a, og_str h, og_str *out) {
+  return index_tagged(t, a, h, str_tag(t->ptr[h], t->len[h]), out);
+}
+
 og_str og__strtab_find(const og_strtab *t, const char *s, size_t len) {
-  if (!t->nslots) return OG_STR_NONE;
-  uint64_t e = t->slots[str_slot(t, s, len, str_tag(s, len))];
-  return e == STR_EMPTY ? OG_STR_NONE : (og_str)(uint32_t)e;
+  return find_tagged(t, s, len, str_tag(s, len));
 }
 
 /* Copy s into the arena as string `count`; the caller indexes it, or not. */
@@ -184,11 +186,12 @@ int og__strtab_store(og_strtab *t, const og_allocator *a, const char *s, size_t 
 }
 
 int og__strtab_intern(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out) {
-  *out = og__strtab_find(t, s, len);
+  uint32_t tag = str_tag(s, len);
+  *out = find_tagged(t, s, len, tag);
   if (*out != OG_STR_NONE) return OG_OK;
   OG_TRY(strtab_reserve(t, a, (size_t)t->nindexed + 1)); /* so that indexing cannot fail */
   OG_TRY(og__strtab_store(t, a, s, len, out));
-  return og__strtab_index(t, a, *out, out);
+  return index_tagged(t, a, *out, tag, out);
 }
 
 #define MERGE_GROUP_BITS 8
@@ -241,12 +244,12 @@ static void compact(og_strtab *t, uint32_t *canon, const uint64_t *dups, size_t 
       t->slots[k] = (t->slots[k] & ~(uint64_t)UINT32_MAX) | canon[(uint32_t)t->slots[k]];
 }
 
-/* Index the pending strings, dropping those equal to an earlier one: handles then shift down,
-   and *remap (count before the merge entries, free with og__free) maps old handles to new;
-   *remap stays NULL when nothing was dropped. On failure the table is unchanged. */
-static int strtab_merge(og_strtab *t, const og_allocator *a, uint32_t **remap) {
+/* Index the strings of pend[0..n) (tag << 32 | handle), dropping those equal to an earlier one:
+   handles then shift down, and *remap (count entries, free with og__free) maps old handles to
+   new; *remap stays NULL when nothing was dropped. On failure the table is unchanged. */
+static int strtab_merge(og_strtab *t, const og_allocator *a, const uint64_t *pend, size_t n,
+                        uint32_t **remap) {
   *remap = NULL;
-  size_t n = t->npending;
   if (!n) return OG_OK;
   OG_TRY(strtab_reserve(t, a, t->count));
   /* canon is only touched when there are duplicates: no page of it is faulted in otherwise */
@@ -257,15 +260,12 @@ static int strtab_merge(og_strtab *t, const og_allocator *a, uint32_t **remap) {
     og__free(a, canon, (size_t)t->count * sizeof *canon);
     return og__fail(OG_ENOMEM, "out of memory indexing %zu strings", n);
   }
-  group_pending(ent, t->pending, n);
+  group_pending(ent, pend, n);
   size_t ndups = 0;
   for (size_t k = 0; k < n; k++) { /* duplicates collect in ent[0..ndups), ndups <= k */
     uint64_t d = merge_one(t, ent[k]);
     if (d) ent[ndups++] = d - 1;
   }
-  og__free(a, t->pending, t->cappending * sizeof *t->pending); /* a graph keeps no list */
-  t->pending = NULL;
-  t->npending = t->cappending = 0;
   if (ndups) compact(t, canon, ent, ndups);
   t->nindexed = t->count;
   og__free(a, ent, n * sizeof *ent);
@@ -280,21 +280,21 @@ int og__strtab_dedup(og_strtab *view, uint32_t **remap, const og_strtab *t, cons
   size_t n = t->count ? t->count : 1;
   view->ptr = og__alloc(a, n * sizeof *view->ptr);
   view->len = og__alloc(a, n * sizeof *view->len);
-  view->pending = og__alloc(a, n * sizeof *view->pending);
+  uint64_t *pend = og__alloc(a, n * sizeof *pend);
   view->cap = (uint32_t)n;
-  view->cappending = n;
-  if (!view->ptr || !view->len || !view->pending) {
-    og__strtab_free(view, a);
-    return og__fail(OG_ENOMEM, "out of memory indexing %u strings", t->count);
+  int rc = OG_OK;
+  if (!view->ptr || !view->len || !pend) {
+    rc = og__fail(OG_ENOMEM, "out of memory indexing %u strings", t->count);
+  } else {
+    for (uint32_t h = 0; h < t->count; h++) {
+      view->ptr[h] = t->ptr[h];
+      view->len[h] = t->len[h];
+      pend[h] = (uint64_t)str_tag(t->ptr[h], t->len[h]) << 32 | h;
+    }
+    view->count = t->count;
+    rc = strtab_merge(view, a, pend, t->count, remap);
   }
-  for (uint32_t h = 0; h < t->count; h++) {
-    view->ptr[h] = t->ptr[h];
-    view->len[h] = t->len[h];
-    view->pending[h] = (uint64_t)str_tag(t->ptr[h], t->len[h]) << 32 | h;
-  }
-  view->count = t->count;
-  view->npending = t->count;
-  int rc = strtab_merge(view, a, remap);
+  og__free(a, pend, n * sizeof *pend);
   if (rc != OG_OK) og__strtab_free(view, a);
   return rc;
 }
@@ -304,7 +304,6 @@ void og__strtab_free(og_strtab *t, const og_allocator *a) {
   og__free(a, t->ptr, t->cap * sizeof *t->ptr);
   og__free(a, t->len, t->cap * sizeof *t->len);
   og__free(a, t->slots, t->nslots * sizeof(uint64_t));
-  og__free(a, t->pending, t->cappending * sizeof(uint64_t));
   memset(t, 0, sizeof *t);
 }
 

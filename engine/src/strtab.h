@@ -26,10 +26,7 @@ typedef struct og_strtab {
      in the table and read a string only on a tag match, and growth rehashes from the tags */
   uint64_t *slots;
   size_t nslots;
-  uint32_t nindexed; /* strings in the slots; the others were stored unindexed or are pending */
-  /* og__strtab_dedup's view: strings not yet in the slots, as (tag << 32 | handle) */
-  uint64_t *pending;
-  size_t npending, cappending;
+  uint32_t nindexed; /* strings in the slots; the others were stored unindexed */
 } og_strtab;
 
 int og__strtab_intern(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out);

@@ -437,6 +437,11 @@ static inline int can_mark(PyObject *op) {
 #endif
 }
 
+/* The reference count that carries node index idx while the capture runs. */
+static inline Py_ssize_t mark_of(og_index idx) {
+  return MARK_BIT | (Py_ssize_t)((uint64_t)idx << 32);
+}
+
 static int mark_node(snapcap *c, PyObject *op, og_index idx) {
   if (c->nmarks == c->capmarks) {
     size_t cap = c->capmarks ? c->capmarks * 2 : 1 << 14;
@@ -446,7 +451,7 @@ static int mark_node(snapcap *c, PyObject *op, og_index idx) {
     c->capmarks = cap;
   }
   c->marks[c->nmarks++] = (mark){op, op->ob_refcnt};
-  op->ob_refcnt = MARK_BIT | (Py_ssize_t)((uint64_t)idx << 32);
+  op->ob_refcnt = mark_of(idx);
   return 0;
 }
 
@@ -508,7 +513,7 @@ static og_index referent_node(snapcap *c, PyObject *op) {
   og_index dst = add_node(c, op, 0, 0);
   if (c->marking && dst != OG_INDEX_NONE) { /* marked as well, so that it is never added twice */
     if (dst <= MARK_INDEX_MAX)
-      op->ob_refcnt = MARK_BIT | (Py_ssize_t)((uint64_t)dst << 32); /* unmark: back to 1 */
+      op->ob_refcnt = mark_of(dst); /* unmark: back to 1 */
     else if (memo_put(&c->shared, op, dst) < 0)
       return fail(c, OG_ENOMEM), OG_INDEX_NONE;
     return dst;
