@@ -52,9 +52,13 @@ class build_ext_proto(build_ext):
 extra_compile_args = []
 extra_link_args = []
 if sys.platform != "win32":
+    # OG_EMBEDDED: the engine is compiled in and exports nothing, so the adapter's calls into it
+    # bind directly; -flto lets the capture's hot loops inline its builder calls (~6% of a
+    # snapshot's instructions). OBJGRAPH_NO_LTO=1 builds without, for toolchains that lack it.
+    lto = [] if os.environ.get("OBJGRAPH_NO_LTO") else ["-flto"]
     extra_compile_args = ["-std=c11", "-fvisibility=hidden", "-Wall", "-Wno-unused-parameter",
-                          "-D_POSIX_C_SOURCE=200809L", "-O3", "-pthread"]
-    extra_link_args = ["-pthread"]  # the snapshot reader's read-ahead thread
+                          "-D_POSIX_C_SOURCE=200809L", "-DOG_EMBEDDED", "-O3", "-pthread"] + lto
+    extra_link_args = ["-pthread", "-O3"] + lto  # -pthread: the engine's helper threads
 
 setup(
     package_dir={"objgraph": rel("bindings", "python", "objgraph")},

@@ -89,8 +89,10 @@ static int check_node_fields(const og_builder *b, og_type type, uint32_t flags, 
   return OG_OK;
 }
 
-int og_builder_add_node(og_index *out, og_builder *b, og_id id, og_type type, uint64_t size,
-                        uint32_t flags, uint32_t refcount, og_str label) {
+/* og_builder_add_node when the row is not simply appended: growth, id map, big size, errors. */
+static OG_NOINLINE int add_node_slow(og_index *out, og_builder *b, og_id id, og_type type,
+                                     uint64_t size, uint32_t flags, uint32_t refcount,
+                                     og_str label) {
   OG_ASSERT_ARG(b != NULL);
   OG_TRY(check_node_fields(b, type, flags, label));
   og_nodes *n = &b->nodes;
@@ -120,6 +122,28 @@ int og_builder_add_node(og_index *out, og_builder *b, og_id id, og_type type, ui
   n->label[idx] = label;
   b->deg[idx] = 0;
   n->count++;
+  if (out) *out = idx;
+  return OG_OK;
+}
+
+/* The common case inline: a valid row appended to reserved columns without an id map. Anything
+   else, errors included, takes the slow path (calls there would make every call pay to save
+   registers). */
+int og_builder_add_node(og_index *out, og_builder *b, og_id id, og_type type, uint64_t size,
+                        uint32_t flags, uint32_t refcount, og_str label) {
+  if (!OG_LIKELY(b && b->defer_ids && type < b->types.count && size < OG_SIZE_BIG &&
+                 (label == OG_STR_NONE || label < b->strs.count) && flags <= 0xFFFFu &&
+                 b->nodes.count < b->nodes.cap && b->nodes.count < b->deg_cap))
+    return add_node_slow(out, b, id, type, size, flags, refcount, label);
+  og_nodes *n = &b->nodes;
+  og_index idx = n->count++;
+  n->id[idx] = id;
+  n->type[idx] = type;
+  n->size[idx] = (uint32_t)size;
+  n->flags[idx] = (uint16_t)flags;
+  n->refcount[idx] = refcount;
+  n->label[idx] = label;
+  b->deg[idx] = 0;
   if (out) *out = idx;
   return OG_OK;
 }
@@ -326,13 +350,29 @@ void og__builder_edges_added(og_builder *b, og_index source, size_t n) {
   b->last_src = source;
 }
 
-int og_builder_add_edge(og_builder *b, og_index source, og_index target, og_edge_kind kind,
-                        uint32_t label) {
+static OG_NOINLINE int add_edge_slow(og_builder *b, og_index source, og_index target,
+                                     og_edge_kind kind, uint32_t label) {
   OG_ASSERT_ARG(b != NULL);
   OG_TRY(check_node(&b->nodes, source));
   OG_TRY(check_node(&b->nodes, target));
   OG_TRY(check_label(b, kind, label));
   return og__builder_append_edge(b, source, target, OG_META_PACK(kind, label));
+}
+
+/* The common case inline: a valid edge appended to reserved columns, sources still grouped. */
+int og_builder_add_edge(og_builder *b, og_index source, og_index target, og_edge_kind kind,
+                        uint32_t label) {
+  if (!OG_LIKELY(b && source < b->nodes.count && target < b->nodes.count &&
+                 (unsigned)kind <= OG_EDGE_KIND_MAX &&
+                 (kind == OG_EDGE_INDEX || label == OG_STR_NONE || label < b->strs.count) &&
+                 b->nedges < b->ecap && b->nedges < UINT32_MAX && !b->esrc && source >= b->last_src))
+    return add_edge_slow(b, source, target, kind, label);
+  size_t e = b->nedges++;
+  b->edst[e] = target;
+  b->emeta[e] = OG_META_PACK(kind, label);
+  b->last_src = source;
+  b->deg[source]++;
+  return OG_OK;
 }
 
 /* Turn deg[] (n entries, capacity cap) into exclusive offsets out[0..n]. */

@@ -24,6 +24,15 @@ int og__fail(int code, const char *fmt, ...)
     if (!(expr)) return og__fail(OG_EINVALID, "invalid argument: %s (in %s)", #expr, __func__); \
   } while (0)
 
+/* Branch hints: hot paths stay straight, their error and growth cases out of line. */
+#if defined(__GNUC__) || defined(__clang__)
+#define OG_LIKELY(x) __builtin_expect(!!(x), 1)
+#define OG_NOINLINE __attribute__((noinline))
+#else
+#define OG_LIKELY(x) (x)
+#define OG_NOINLINE
+#endif
+
 /* Internal invariant. */
 #define OG_ASSERT(expr) assert(expr)
 

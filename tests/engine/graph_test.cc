@@ -256,6 +256,53 @@ TEST(Errors, BadArgumentsGiveCodesAndMessages) {
   og_builder_free(nullptr);
 }
 
+// A reserved builder that trusts its ids appends most rows and edges on a straight path: it must
+// refuse the same bad arguments, and take big sizes and out-of-order sources the slow way.
+TEST(Errors, ReservedBuilderRefusesBadArgumentsToo) {
+  Builder b;
+  ASSERT_EQ(OG_OK, og_builder_trust_ids(b.b));
+  ASSERT_EQ(OG_OK, og_builder_reserve(b.b, 16, 16));
+  og_index idx = 77;
+  og_type t = AddType(b.b, "int", "builtins.int");
+  og_str s = Intern(b.b, "x");
+  EXPECT_EQ(OG_EINVALID, og_builder_add_node(&idx, b.b, 1, t + 1, 0, 0, 0, OG_STR_NONE));
+  EXPECT_NE(nullptr, strstr(og_error_last(), "unknown type handle"));
+  EXPECT_EQ(OG_EINVALID, og_builder_add_node(&idx, b.b, 1, t, 0, 0, 0, s + 1));
+  EXPECT_NE(nullptr, strstr(og_error_last(), "unknown label string handle"));
+  EXPECT_EQ(OG_EINVALID, og_builder_add_node(&idx, b.b, 1, t, 0, 0x10000, 0, OG_STR_NONE));
+  EXPECT_EQ(OG_EINVALID, og_builder_add_node(&idx, nullptr, 1, t, 0, 0, 0, OG_STR_NONE));
+  EXPECT_EQ(77u, idx);
+  EXPECT_EQ(0u, og_builder_node_count(b.b));
+  ASSERT_EQ(OG_OK, og_builder_add_node(&idx, b.b, 1, t, 5, 0, 2, s));
+  ASSERT_EQ(OG_OK, og_builder_add_node(&idx, b.b, 2, t, (uint64_t)1 << 40, 0, 3, OG_STR_NONE));
+  ASSERT_EQ(OG_OK, og_builder_add_node(&idx, b.b, 3, t, 7, 0, 4, OG_STR_NONE));
+  EXPECT_EQ(2u, idx);
+  EXPECT_EQ(OG_EINVALID, og_builder_add_edge(b.b, 0, 3, OG_EDGE_OTHER, OG_STR_NONE));
+  EXPECT_NE(nullptr, strstr(og_error_last(), "node index 3 is out of range"));
+  EXPECT_EQ(OG_EINVALID, og_builder_add_edge(b.b, 3, 0, OG_EDGE_OTHER, OG_STR_NONE));
+  EXPECT_EQ(OG_EINVALID, og_builder_add_edge(b.b, 0, 0, (og_edge_kind)16, OG_STR_NONE));
+  EXPECT_EQ(OG_EINVALID, og_builder_add_edge(b.b, 0, 0, OG_EDGE_ATTR, s + 1));
+  EXPECT_EQ(OG_EINVALID, og_builder_add_edge(nullptr, 0, 0, OG_EDGE_ATTR, s));
+  ASSERT_EQ(OG_OK, og_builder_add_edge(b.b, 1, 2, OG_EDGE_ATTR, s));
+  ASSERT_EQ(OG_OK, og_builder_add_edge(b.b, 1, 0, OG_EDGE_INDEX, 99999));  // an index, not a string
+  ASSERT_EQ(OG_OK, og_builder_add_edge(b.b, 0, 1, OG_EDGE_OTHER, OG_STR_NONE));  // back to node 0
+  ASSERT_EQ(OG_OK, og_builder_add_edge(b.b, 2, 2, OG_EDGE_OTHER, OG_STR_NONE));
+  og_graph *g = nullptr;
+  ASSERT_EQ(OG_OK, og_builder_finish(&g, b.b));
+  EXPECT_EQ(4u, og_graph_edge_count(g));
+  og_node_info ni;
+  ASSERT_EQ(OG_OK, og_graph_node(&ni, g, 1));
+  EXPECT_EQ((uint64_t)1 << 40, ni.size);
+  EXPECT_EQ(3u, ni.refcount);
+  EXPECT_EQ((std::vector<og_index>{1}), Neighbors(g, OG_DIR_OUT, 0));
+  EXPECT_EQ((std::vector<og_index>{2, 0}), Neighbors(g, OG_DIR_OUT, 1));
+  og_edge_info e;
+  ASSERT_EQ(OG_OK, og_graph_edge(&e, g, 1, 1));
+  EXPECT_EQ(OG_EDGE_INDEX, e.kind);
+  EXPECT_EQ(99999u, e.label);
+  og_graph_free(g);
+}
+
 TEST(Graph, SetFlagsAndLabel) {
   Builder b;
   og_type t = AddType(b.b, "module", "builtins.module");

@@ -20,7 +20,7 @@
 #include <internal/pycore_interp.h>
 #endif
 
-typedef int (*ogpy_visit_fn)(PyObject *op, void *arg);
+#include "ogpy.h"
 
 /* Objects on a gc list mostly follow each other in memory: asking for the lines just ahead
    overlaps the next steps' cache misses with this one (the walk is otherwise a serial chase of
@@ -29,10 +29,10 @@ typedef int (*ogpy_visit_fn)(PyObject *op, void *arg);
 #define OGPY_PREFETCH(g)                                                                  \
   (__builtin_prefetch((const char *)(g) + 64), __builtin_prefetch((const char *)(g) + 128), \
    __builtin_prefetch((const char *)(g) + 256))
-#define OGPY_PREFETCH_OBJ(op) __builtin_prefetch((const char *)(op)-16, 1)
+#define PREFETCH_HEADER_W(op) __builtin_prefetch((const char *)(op)-16, 1)
 #else
 #define OGPY_PREFETCH(g) ((void)0)
-#define OGPY_PREFETCH_OBJ(op) ((void)0)
+#define PREFETCH_HEADER_W(op) ((void)0)
 #endif
 
 #ifdef OGPY_WALK_GENERATIONS
@@ -91,38 +91,21 @@ Py_ssize_t ogpy_heap_count_hint(void) { return 1 << 16; }
  * is one read of memory tp_traverse's visit touches anyway (no hash table). The caller runs no
  * Python code, frees nothing and untracks nothing until ogpy_heap_unnumber() restores the
  * prev links: on <= 3.13 from the order of the walk, which is the lists' order; on 3.14+ from a
- * copy taken while numbering. Not in free-threaded builds (no PyGC_Head).
- * On 64-bit builds a number also carries a tag of its object's address in the word's top 30
- * bits, top bit set: neither a real prev pointer (user space is below 2^47) nor gc_refs ever
- * has that bit, so number_get knows its own numbers without reading the caller's table (a
- * random read per referent). A tracked object the walk did not see (gc.freeze()) answers
- * UINT32_MAX. */
-
-#if SIZEOF_VOID_P == 8
-#define NUM_TAG(op) (((uintptr_t)1 << 63) | ((((uintptr_t)(op) >> 4) & 0x1FFFFFFFu) << 34))
-#define NUM_IS_OURS(prev, op) (((prev) & ~(((uintptr_t)1 << 34) - 1)) == NUM_TAG(op))
-#else
-#define NUM_TAG(op) ((uintptr_t)0)
-#define NUM_IS_OURS(prev, op) 1
-#endif
+ * copy taken while numbering. Not in free-threaded builds (no PyGC_Head). Numbers are read by
+ * ogpy_heap_number_get (ogpy.h), which also says how they are tagged; a tracked object the walk
+ * did not see (gc.freeze()) answers UINT32_MAX. */
 
 #ifdef OGPY_WALK_GENERATIONS
 
 int ogpy_heap_can_number(void) { return 1; }
 
+_Static_assert(_PyGC_PREV_SHIFT == OGPY_NUM_SHIFT, "numbers sit above the collector's flags");
+
 int ogpy_heap_number_set(PyObject *op, uint32_t idx) {
   PyGC_Head *g = _Py_AS_GC(op);
   g->_gc_prev =
-      NUM_TAG(op) | ((uintptr_t)idx << _PyGC_PREV_SHIFT) | (g->_gc_prev & ~_PyGC_PREV_MASK);
+      OGPY_NUM_TAG(op) | ((uintptr_t)idx << _PyGC_PREV_SHIFT) | (g->_gc_prev & ~_PyGC_PREV_MASK);
   return 0;
-}
-
-uint32_t ogpy_heap_number_get(PyObject *op) {
-  PyTypeObject *tp = Py_TYPE(op);
-  if (!PyType_IS_GC(tp) || (tp->tp_is_gc && !tp->tp_is_gc(op))) return UINT32_MAX;
-  PyGC_Head *g = _Py_AS_GC(op);
-  if (!g->_gc_next || !NUM_IS_OURS(g->_gc_prev, op)) return UINT32_MAX; /* untracked, not ours */
-  return (uint32_t)(g->_gc_prev >> _PyGC_PREV_SHIFT);
 }
 
 /* objs[0..n) are the tracked objects in walk order, so each one's prev is the one before it,
@@ -137,7 +120,7 @@ void ogpy_heap_unnumber(PyInterpreterState *interp, PyObject *const *objs, size_
   }
   PyGC_Head *prev = NULL;
   for (size_t i = 0; i < n; i++) {
-    if (i + 8 < n) OGPY_PREFETCH_OBJ(objs[i + 8]);
+    if (i + 8 < n) PREFETCH_HEADER_W(objs[i + 8]);
     PyGC_Head *g = _Py_AS_GC(objs[i]);
     for (int k = 0; k < NUM_GENERATIONS; k++)
       if (g == firsts[k]) prev = heads[k];
@@ -161,8 +144,7 @@ typedef struct gc_words {
 static uintptr_t *saved_prev;
 static size_t nsaved, capsaved;
 
-#define PREV_FLAG_BITS 2 /* the collector's flags in prev's low bits, kept under a number */
-#define PREV_FLAGS (((uintptr_t)1 << PREV_FLAG_BITS) - 1)
+#define PREV_FLAGS (((uintptr_t)1 << OGPY_NUM_SHIFT) - 1) /* the collector's, kept under a number */
 
 int ogpy_heap_can_number(void) { return 1; }
 
@@ -178,22 +160,15 @@ int ogpy_heap_number_set(PyObject *op, uint32_t idx) {
   }
   gc_words *g = (gc_words *)op - 1;
   saved_prev[nsaved++] = g->prev;
-  g->prev = NUM_TAG(op) | ((uintptr_t)idx << PREV_FLAG_BITS) | (g->prev & PREV_FLAGS);
+  g->prev = OGPY_NUM_TAG(op) | ((uintptr_t)idx << OGPY_NUM_SHIFT) | (g->prev & PREV_FLAGS);
   return 0;
-}
-
-uint32_t ogpy_heap_number_get(PyObject *op) {
-  PyTypeObject *tp = Py_TYPE(op);
-  if (!PyType_IS_GC(tp) || (tp->tp_is_gc && !tp->tp_is_gc(op))) return UINT32_MAX;
-  const gc_words *g = (const gc_words *)op - 1;
-  return g->next && NUM_IS_OURS(g->prev, op) ? (uint32_t)(g->prev >> PREV_FLAG_BITS) : UINT32_MAX;
 }
 
 void ogpy_heap_unnumber(PyInterpreterState *interp, PyObject *const *objs, size_t n) {
   (void)interp;
   if (n > nsaved) n = nsaved;
   for (size_t i = 0; i < n; i++) {
-    if (i + 8 < n) OGPY_PREFETCH_OBJ(objs[i + 8]);
+    if (i + 8 < n) PREFETCH_HEADER_W(objs[i + 8]);
     ((gc_words *)objs[i] - 1)->prev = saved_prev[i];
   }
   PyMem_RawFree(saved_prev);
@@ -205,7 +180,6 @@ void ogpy_heap_unnumber(PyInterpreterState *interp, PyObject *const *objs, size_
 
 int ogpy_heap_can_number(void) { return 0; }
 int ogpy_heap_number_set(PyObject *op, uint32_t idx) { return -1; }
-uint32_t ogpy_heap_number_get(PyObject *op) { return UINT32_MAX; }
 void ogpy_heap_unnumber(PyInterpreterState *interp, PyObject *const *objs, size_t n) {}
 
 #endif

@@ -19,6 +19,14 @@
    callback must not run Python code, allocate gc objects or free objects. */
 typedef int (*ogpy_visit_fn)(PyObject *op, void *arg);
 
+#if defined(__GNUC__) || defined(__clang__)
+#define OGPY_NOINLINE __attribute__((noinline))
+#define OGPY_INLINE inline __attribute__((always_inline))
+#else
+#define OGPY_NOINLINE
+#define OGPY_INLINE inline
+#endif
+
 /* Prefetch an object (and its gc header) a few steps ahead in an array-driven pass. */
 #if defined(__GNUC__) || defined(__clang__)
 #define OGPY_PREFETCH_OBJ(op) __builtin_prefetch((const char *)(op)-16)
@@ -42,7 +50,32 @@ Py_ssize_t ogpy_heap_count_hint(void);
 #define OGPY_NUMBERS_TAGGED (SIZEOF_VOID_P == 8)
 int ogpy_heap_can_number(void);
 int ogpy_heap_number_set(PyObject *op, uint32_t idx);
-uint32_t ogpy_heap_number_get(PyObject *op); /* UINT32_MAX: not a tracked object */
+
+/* Where a number lives: the gc header is the two words before the object (next: 0 when
+   untracked; prev: the collector's 2 flag bits under the number, on every version that numbers).
+   On 64-bit builds a number carries a tag of its object's address in the word's top 30 bits, top
+   bit set: neither a real prev pointer (user space is below 2^47) nor gc_refs ever has that bit,
+   so a number is known as ours without reading the caller's table. */
+#define OGPY_NUM_SHIFT 2
+#if SIZEOF_VOID_P == 8
+#define OGPY_NUM_TAG(op) (((uintptr_t)1 << 63) | ((((uintptr_t)(op) >> 4) & 0x1FFFFFFFu) << 34))
+#define OGPY_NUM_IS_OURS(prev, op) (((prev) & ~(((uintptr_t)1 << 34) - 1)) == OGPY_NUM_TAG(op))
+#else
+#define OGPY_NUM_TAG(op) ((uintptr_t)0)
+#define OGPY_NUM_IS_OURS(prev, op) 1
+#endif
+
+/* The number of op, known to have a gc header (ogpy_is_gc); UINT32_MAX: not a tracked object
+   (or, untagged, any number). Inline: it is asked once per edge to a tracked object. */
+static inline uint32_t ogpy_heap_number_of_gc(PyObject *op) {
+#if defined(Py_GIL_DISABLED)
+  (void)op;
+  return UINT32_MAX;
+#else
+  const uintptr_t *g = (const uintptr_t *)op - 2; /* next, prev */
+  return g[0] && OGPY_NUM_IS_OURS(g[1], op) ? (uint32_t)(g[1] >> OGPY_NUM_SHIFT) : UINT32_MAX;
+#endif
+}
 /* objs[0..n): the objects numbered, in order (every one of them: the rest of the walk may
    follow). interp: the walk's (PyInterpreterState_Get()), so that a thread without a Python
    thread state may put the numbers back while the walk's thread holds the GIL. */
@@ -65,6 +98,11 @@ int ogpy_traverse(PyObject *op, visitproc visit, void *arg);
 static inline int ogpy_is_gc(PyObject *op) {
   PyTypeObject *tp = Py_TYPE(op);
   return PyType_IS_GC(tp) && (!tp->tp_is_gc || tp->tp_is_gc(op));
+}
+
+/* The number of any object: UINT32_MAX for those without a gc header (see above). */
+static inline uint32_t ogpy_heap_number_get(PyObject *op) {
+  return ogpy_is_gc(op) ? ogpy_heap_number_of_gc(op) : UINT32_MAX;
 }
 
 /* gc.is_tracked(op) without calls into the interpreter: the type's flags, then (where the gc

@@ -36,6 +36,9 @@ size_t ogpy_snap_str_utf8(char *buf, size_t max, PyObject *s);
    identifiers are written as is (DOT then labels them like objgraph). Returns the length. */
 size_t ogpy_snap_key_repr(char *buf, size_t max, PyObject *key);
 
+/* The text of the int n (is_int) or of "n items" (a container's label) into buf; its length. */
+size_t ogpy_snap_count_text(char *buf, size_t max, long long n, int is_int);
+
 /* The node label of op (see snapshot_capture.c) into buf; returns its length, 0 for none. */
 size_t ogpy_snap_node_label(char *buf, size_t max, PyObject *op);
 

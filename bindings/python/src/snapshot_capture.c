@@ -36,12 +36,17 @@ enum {
   EXP_NONE         /* not a gc type: no referents */
 };
 
+/* How add_node sizes and labels a type's instances: the exact builtins most nodes are, directly;
+   the others through the general dispatch (shallow_size, node_label). */
+enum { NK_OTHER = 0, NK_STR, NK_INT, NK_TUPLE, NK_LIST, NK_DICT };
+
 typedef struct tinfo {
   og_type handle;
   uint16_t flags;
   uint8_t expand;
   uint8_t elem_kind; /* kind of unclassified referents (sets: ELEMENT) */
   uint8_t labelled;  /* ogpy_snap_type_labelled */
+  uint8_t node_kind; /* NK_ */
 } tinfo;
 
 /* A pointer map with a direct-mapped cache in front: the few hot keys met millions of times
@@ -213,6 +218,12 @@ static uint32_t type_slot_slow(snapcap *c, PyTypeObject *tp) {
                      ? OG_EDGE_ELEMENT
                      : OG_EDGE_OTHER;
   t->labelled = (uint8_t)ogpy_snap_type_labelled(tp);
+  t->node_kind = tp == &PyUnicode_Type ? NK_STR
+                 : tp == &PyLong_Type  ? NK_INT
+                 : tp == &PyTuple_Type ? NK_TUPLE
+                 : tp == &PyList_Type  ? NK_LIST
+                 : tp == &PyDict_Type  ? NK_DICT
+                                       : NK_OTHER;
   slot = (uint32_t)c->ntypes++;
   if (ogpy_ptrmap_put(&c->tmap, (uintptr_t)tp, slot, NULL) < 0) return fail(c, OG_ENOMEM), UINT32_MAX;
   return slot;
@@ -335,37 +346,83 @@ static int small_label(snapcap *c, og_str *out, int which, Py_ssize_t n, const c
   return 0;
 }
 
-/* The cached label of an exact list, tuple or dict of n < 1024 items, or of a small int; 0 if
-   none is cached yet (then *which and *n say where it goes). */
-static og_str cached_small_label(snapcap *c, PyObject *op, int *which, Py_ssize_t *n) {
-  PyTypeObject *tp = Py_TYPE(op);
-  *which = 0;
-  *n = tp == &PyList_Type ? PyList_GET_SIZE(op) : tp == &PyTuple_Type ? PyTuple_GET_SIZE(op)
-       : tp == &PyDict_Type ? PyDict_GET_SIZE(op) : -1;
-  if (tp == &PyLong_Type) {
-    int overflow = 0;
-    long v = PyLong_AsLongAndOverflow(op, &overflow);
-    *which = 1;
-    *n = !overflow && v >= 0 && v < 1024 ? (Py_ssize_t)v : -1;
-  }
-  return *n >= 0 && *n < 1024 ? c->small_labels[*which][*n] : 0;
-}
-
-/* The node label: small ints and container sizes come from a cache, filled on first use. */
-static int node_label(snapcap *c, og_str *out, PyObject *op, const tinfo *t) {
-  char buf[OGPY_SNAP_LABEL_MAX + 16];
-  int which;
-  Py_ssize_t n;
-  og_str cached = cached_small_label(c, op, &which, &n);
-  if (cached) {
-    *out = cached - 1;
+/* The label of the int n (is_int) or of a container of n items: cached for 0 <= n < 1024. */
+static int count_label(snapcap *c, og_str *out, int is_int, long long n) {
+  if (n >= 0 && n < 1024 && c->small_labels[is_int][n]) {
+    *out = c->small_labels[is_int][n] - 1;
     return 0;
   }
+  char buf[32];
+  size_t len = ogpy_snap_count_text(buf, sizeof buf, n, is_int);
+  return small_label(c, out, is_int, n >= 0 && n < 1024 ? (Py_ssize_t)n : -1, buf, len);
+}
+
+/* The value of an exact int that fits a long long: 1 if it does (most are one digit). */
+static int int_value(PyObject *op, long long *v) {
+#if PY_VERSION_HEX >= 0x030C0000
+  if (_PyLong_IsCompact((PyLongObject *)op)) {
+    *v = (long long)_PyLong_CompactValue((PyLongObject *)op);
+    return 1;
+  }
+#else
+  Py_ssize_t nd = Py_SIZE(op);
+  if (nd >= -1 && nd <= 1) {
+    *v = nd * (long long)((PyLongObject *)op)->ob_digit[0];
+    return 1;
+  }
+#endif
+  int overflow = 0;
+  *v = PyLong_AsLongLongAndOverflow(op, &overflow);
+  if (!overflow && !(*v == -1 && PyErr_Occurred())) return 1;
+  PyErr_Clear();
+  return 0;
+}
+
+/* The node label of anything but the NK_ kinds add_node labels itself. */
+static int node_label(snapcap *c, og_str *out, PyObject *op, const tinfo *t) {
   *out = OG_STR_NONE;
   if (!t->labelled) return 0;
+  char buf[OGPY_SNAP_LABEL_MAX + 16];
   size_t ln = ogpy_snap_node_label(buf, OGPY_SNAP_LABEL_MAX, op);
-  if (!ln) return 0;
-  return n >= 0 ? small_label(c, out, which, n, buf, ln) : intern(c, out, buf, ln);
+  return ln ? intern(c, out, buf, ln) : 0;
+}
+
+/* Size, label and flags of an exact str, int, tuple, list or dict (what most nodes are) without
+   the general dispatch; returns 1 when op is one of them and done, 0 to go the general way. */
+static int builtin_node(snapcap *c, PyObject *op, const tinfo *t, uint64_t *size, og_str *label,
+                        uint32_t *flags) {
+  Py_ssize_t n;
+  long long v;
+  switch (t->node_kind) {
+    case NK_STR: /* compact ASCII (nearly all): the label is the text itself */
+      if (!PyUnicode_IS_COMPACT_ASCII(op)) return 0;
+      n = PyUnicode_GET_LENGTH(op);
+      *size = sizeof(PyASCIIObject) + (uint64_t)n + 1;
+      return intern(c, label, (const char *)PyUnicode_DATA(op),
+                    n < OGPY_SNAP_LABEL_MAX ? (size_t)n : OGPY_SNAP_LABEL_MAX) < 0 ? -1 : 1;
+    case NK_INT:
+      if (!int_value(op, &v)) return 0;
+      *size = int_size(op);
+      return count_label(c, label, 1, v) < 0 ? -1 : 1;
+    case NK_TUPLE:
+      n = PyTuple_GET_SIZE(op);
+      *size = (uint64_t)Py_TYPE(op)->tp_basicsize + (uint64_t)n * sizeof(PyObject *);
+      break;
+    case NK_LIST:
+      n = PyList_GET_SIZE(op);
+      *size = (uint64_t)Py_TYPE(op)->tp_basicsize +
+              (uint64_t)((PyListObject *)op)->allocated * sizeof(PyObject *);
+      break;
+    case NK_DICT:
+      n = PyDict_GET_SIZE(op);
+      *size = (uint64_t)_PyDict_SizeOf((PyDictObject *)op);
+      break;
+    default:
+      return 0;
+  }
+  *size += 2 * sizeof(void *); /* PyGC_Head: containers only */
+  if (ogpy_is_tracked(op)) *flags |= OG_NODE_GC_TRACKED;
+  return count_label(c, label, 0, n) < 0 ? -1 : 1;
 }
 
 /* numbered: keep its index in its gc header (tracked objects of the walk); other nodes are found
@@ -377,20 +434,26 @@ static og_index add_node(snapcap *c, PyObject *op, int numbered, Py_ssize_t held
   if (slot == UINT32_MAX) return OG_INDEX_NONE;
   const tinfo *t = &c->types[slot];
   uint32_t flags = t->flags;
-  if (ogpy_is_tracked(op)) flags |= OG_NODE_GC_TRACKED;
-  if ((flags & OG_NODE_ANY_MODULE) && ogpy_ptrmap_get(&c->modules, (uintptr_t)op) != UINT32_MAX)
-    flags |= OG_NODE_MODULE;
+  uint64_t size;
+  og_str label;
+  int known = builtin_node(c, op, t, &size, &label, &flags);
+  if (known < 0) return OG_INDEX_NONE;
+  if (!known) {
+    if (ogpy_is_tracked(op)) flags |= OG_NODE_GC_TRACKED;
+    if ((flags & OG_NODE_ANY_MODULE) && ogpy_ptrmap_get(&c->modules, (uintptr_t)op) != UINT32_MAX)
+      flags |= OG_NODE_MODULE;
+    if (node_label(c, &label, op, t) < 0) return OG_INDEX_NONE;
+    size = shallow_size(op, t);
+  }
 #if PY_VERSION_HEX >= 0x030C0000
   if (_Py_IsImmortal(op)) flags |= OG_NODE_IMMORTAL;
 #endif
-  og_str label;
-  if (node_label(c, &label, op, t) < 0) return OG_INDEX_NONE;
   Py_ssize_t rc = Py_REFCNT(op) - held;
   uint32_t refcnt = rc < 0 ? 0 : rc > (Py_ssize_t)UINT32_MAX ? UINT32_MAX : (uint32_t)rc;
   if (numbered && c->n == c->cap && grow_objs(c, 0) < 0) return OG_INDEX_NONE;
   og_index idx;
-  int r = og_builder_add_node(&idx, c->b, (og_id)(uintptr_t)op, t->handle, shallow_size(op, t), flags,
-                              refcnt, label);
+  int r = og_builder_add_node(&idx, c->b, (og_id)(uintptr_t)op, t->handle, size, flags, refcnt,
+                              label);
   if (r != OG_OK) return fail(c, r), OG_INDEX_NONE;
   if (numbered && ogpy_heap_number_set(op, idx) < 0) return fail(c, OG_ENOMEM), OG_INDEX_NONE;
   if (numbered) c->objs[c->n] = op;
@@ -497,7 +560,7 @@ static og_index lookup(snapcap *c, PyObject *op) {
    it may be met again (a weakref's referent, a borrowed reference). Without marks the builder
    reports such a repeat: at once, or with deferred ids when the capture finishes (which then runs
    again undeferred). */
-static og_index referent_node(snapcap *c, PyObject *op) {
+static OGPY_NOINLINE og_index referent_node(snapcap *c, PyObject *op) {
   Py_ssize_t rc = Py_REFCNT(op);
   if (c->marking && (rc & MARK_BIT)) return (og_index)((uint64_t)rc >> 32 & MARK_INDEX_MAX);
   if (rc != 1 || ogpy_is_tracked(op)) {
@@ -527,11 +590,23 @@ static og_index referent_node(snapcap *c, PyObject *op) {
   return dst;
 }
 
+/* The node of a referent met before, inline: marked (untracked) or numbered (tracked); else
+   OG_INDEX_NONE, and referent_node finds or adds it. */
+static inline og_index referent_known(const snapcap *c, PyObject *op) {
+  Py_ssize_t rc = Py_REFCNT(op);
+  if (c->marking && (rc & MARK_BIT)) return (og_index)((uint64_t)rc >> 32 & MARK_INDEX_MAX);
+  if (OGPY_NUMBERS_TAGGED && c->numbered && ogpy_is_gc(op)) {
+    uint32_t j = ogpy_heap_number_of_gc(op);
+    if (j < c->ntracked) return j;
+  }
+  return OG_INDEX_NONE;
+}
+
 /* Resolve the oldest waiting edge: its referent's node (found or added), then the edge. */
-static int edge_pop(snapcap *c) {
+static OGPY_INLINE int edge_pop(snapcap *c) {
   const pending *p = &c->ring[c->rd++ % RING];
-  og_index dst = referent_node(c, p->op);
-  if (dst == OG_INDEX_NONE) return -1;
+  og_index dst = referent_known(c, p->op);
+  if (dst == OG_INDEX_NONE && (dst = referent_node(c, p->op)) == OG_INDEX_NONE) return -1;
   int rc = og_builder_add_edge(c->b, p->src, dst, (og_edge_kind)p->kind, p->label);
   return rc == OG_OK ? 0 : fail(c, rc);
 }
@@ -545,7 +620,8 @@ static int edges_drain(snapcap *c) {
 /* An edge to target, resolved LAG edges later: its referent's lines are asked for now and read
    then, so that the cache misses of consecutive referents overlap (as get_referents' increments
    do) instead of stalling one after another. Edges and new nodes keep their order. */
-static int add_edge(snapcap *c, og_index src, PyObject *target, uint32_t kind, uint32_t label) {
+static OGPY_INLINE int add_edge(snapcap *c, og_index src, PyObject *target, uint32_t kind,
+                                uint32_t label) {
 #if defined(__GNUC__) || defined(__clang__)
   __builtin_prefetch((const char *)target - 16); /* a gc header, when it has one */
   __builtin_prefetch(target);

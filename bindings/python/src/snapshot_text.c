@@ -212,6 +212,10 @@ static size_t items(char *buf, size_t max, Py_ssize_t n) {
   return k + 6;
 }
 
+size_t ogpy_snap_count_text(char *buf, size_t max, long long n, int is_int) {
+  return is_int ? put_int(buf, max, n) : items(buf, max, (Py_ssize_t)n);
+}
+
 /* A module's __name__ by scanning its dict for an exact str key (no lookup that could call a
    user __eq__ on a colliding key). */
 static PyObject *module_name(PyObject *mod) {

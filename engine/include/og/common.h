@@ -13,7 +13,9 @@
 #define OG_END_DECL
 #endif
 
-#if defined(__GNUC__) || defined(__clang__)
+#if defined(OG_EMBEDDED)
+#define OG_EXTERN /* compiled into another library (the Python extension): exports nothing */
+#elif defined(__GNUC__) || defined(__clang__)
 #define OG_EXTERN __attribute__((visibility("default")))
 #else
 #define OG_EXTERN
