@@ -190,6 +190,24 @@ def test_labels_and_flags(og):
     assert n.refcount >= 1
 
 
+def test_builtin_labels_and_sizes(og):
+    # the exact str, int, tuple, list and dict nodes are labelled and sized on a path of their
+    # own: the same text and sys.getsizeof as everything else gets
+    ints = [0, 1, 9, 10, 99, 100, 1023, 1024, 12345, -1, -10, -12345, 2**31, -2**31, 2**62,
+            2**63 - 1, -2**63, 10**18]
+    holder = [v + 0 for v in ints] + [2**63, 2**70, True, "plain", "é-accented", "x" * 100,
+                                      (), (1, 2), tuple(range(1500)), [], [1], {}, {"a": 1},
+                                      list(range(1100)), 1.5]
+    snap = og.snapshot()
+    items = [n for n, kind, label in _edges(snap, _node_of(snap, holder))]
+    assert [n.label for n in items[:len(ints)]] == [str(v) for v in ints]
+    rest = [n.label for n in items[len(ints):]]
+    assert rest == [None, None, "True", "plain", "é-accented", "x" * 64, "0 items", "2 items",
+                    "1500 items", "0 items", "1 items", "0 items", "1 items", "1100 items", "1.5"]
+    for n, obj in zip(items, holder):
+        assert n.size == sys.getsizeof(obj), (n.type, n.label)
+
+
 def test_refcounts_match_sys_getrefcount(og):
     # a tracked object reached by the walk, a list, and an untracked str: each node's refcount is
     # the object's, without the references the capture itself held (3.12+'s walk holds one)

@@ -36,6 +36,27 @@ enum {
   EXP_NONE         /* not a gc type: no referents */
 };
 
+/* Phase times on stderr, in builds with -DOGPY_TIMING (CFLAGS=-DOGPY_TIMING python3 setup.py
+   build_ext --inplace): where a capture's time goes, for whoever tunes it next. */
+#ifdef OGPY_TIMING
+#include <stdio.h>
+#include <time.h>
+static double phase_t[8];
+static void phase(int k) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  phase_t[k] = ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+  if (k == 6)
+    fprintf(stderr, "capture ms: setup %.1f walk %.1f tracked sources %.1f untracked %.1f "
+            "unmark %.1f finish %.1f\n", phase_t[1] - phase_t[0], phase_t[2] - phase_t[1],
+            phase_t[3] - phase_t[2], phase_t[4] - phase_t[3], phase_t[5] - phase_t[4],
+            phase_t[6] - phase_t[5]);
+}
+#define PHASE(k) phase(k)
+#else
+#define PHASE(k) ((void)0)
+#endif
+
 /* How add_node sizes and labels a type's instances: the exact builtins most nodes are, directly;
    the others through the general dispatch (shallow_size, node_label). */
 enum { NK_OTHER = 0, NK_STR, NK_INT, NK_TUPLE, NK_LIST, NK_DICT };
@@ -258,7 +279,12 @@ static uint64_t int_size(PyObject *op) {
   return (uint64_t)offsetof(PyLongObject, long_value.ob_digit) + (nd ? nd : 1) * sizeof(digit);
 #else
   Py_ssize_t n = Py_SIZE(op);
-  return (uint64_t)Py_TYPE(op)->tp_basicsize + (uint64_t)(n < 0 ? -n : n) * sizeof(digit);
+  n = n < 0 ? -n : n;
+#if PY_VERSION_HEX >= 0x030B0000
+  if (n == 0) n = 1; /* 3.11's int.__sizeof__ counts a digit for 0 too */
+#endif
+  /* int.__sizeof__: from the digits' offset, not tp_basicsize (bool's counts a digit more) */
+  return (uint64_t)offsetof(PyLongObject, ob_digit) + (uint64_t)n * sizeof(digit);
 #endif
 }
 
@@ -831,14 +857,17 @@ static int walk(snapcap *c, size_t tracked_hint) {
   if (find_modules(c) < 0) return -1;
   if (intern(c, &c->s_dict, "__dict__", 8) < 0) return -1;
   if (c->numbered && grow_objs(c, tracked_hint) < 0) return -1;
+  PHASE(1);
   if (ogpy_heap_visit(visit_tracked, c)) return fail(c, OG_ENOMEM);
   c->ntracked = c->n;
+  PHASE(2);
   /* c->n grows as referents are met, and the ring must be empty before the last node is done */
   for (size_t i = 0; i < c->n || (edges_drain(c) == 0 && i < c->n); i++) {
     const og_id *ids = og_builder_ids(c->b); /* moves when nodes are added */
 #if defined(__GNUC__) || defined(__clang__)
     if (i + 8 < c->n) __builtin_prefetch((const char *)(uintptr_t)ids[i + 8] - 16); /* gc header */
 #endif
+    if (i == c->ntracked) PHASE(3);
     if (expand(c, (og_index)i, (PyObject *)(uintptr_t)ids[i]) < 0) return -1;
   }
   return c->rc ? -1 : 0;
@@ -887,6 +916,7 @@ static int capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int defer
   c.numbered = ogpy_heap_can_number();
   c.deferred = defer && c.numbered;
   c.marking = c.deferred && OGPY_CAN_MARK;
+  PHASE(0);
   int rc = og_builder_new(&c.b, NULL);
   /* marking: every object met twice is found by its mark, so ids need no check */
   if (rc == OG_OK && c.deferred)
@@ -929,9 +959,12 @@ static int capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int defer
   r.n = c.numbered ? (c.ntracked ? c.ntracked : c.n) : 0;
   int threaded = r.n >= RENUMBER_THREAD_MIN && start_thread(&r.thread, renumber_run, &r) == 0;
   if (!threaded) renumber_run(&r);
+  PHASE(4);
   unmark(&c);
+  PHASE(5);
   rc = wrc == 0 ? og_builder_finish(out, c.b) : OG_OK;
   if (threaded) pthread_join(r.thread, NULL);
+  PHASE(6);
   if (wrc < 0) {
     int err = c.rc;
     cap_free(&c);
