@@ -111,7 +111,7 @@ int ogpy_heap_number_set(PyObject *op, uint32_t idx) {
 /* objs[0..n) are the tracked objects in walk order, so each one's prev is the one before it,
    or the head of its generation for the first of each list: restoring from the array lets the
    writes proceed in parallel instead of chasing next pointers one cache miss at a time. */
-void ogpy_heap_unnumber(PyInterpreterState *interp, PyObject *const *objs, size_t n) {
+void ogpy_heap_unnumber(PyInterpreterState *interp, ogpy_objseq objs, size_t n) {
   struct _gc_runtime_state *gcstate = &interp->gc;
   PyGC_Head *heads[NUM_GENERATIONS], *firsts[NUM_GENERATIONS];
   for (int k = 0; k < NUM_GENERATIONS; k++) {
@@ -120,8 +120,8 @@ void ogpy_heap_unnumber(PyInterpreterState *interp, PyObject *const *objs, size_
   }
   PyGC_Head *prev = NULL;
   for (size_t i = 0; i < n; i++) {
-    if (i + 8 < n) PREFETCH_HEADER_W(objs[i + 8]);
-    PyGC_Head *g = _Py_AS_GC(objs[i]);
+    if (i + 8 < n) PREFETCH_HEADER_W(ogpy_objseq_at(objs, i + 8));
+    PyGC_Head *g = _Py_AS_GC(ogpy_objseq_at(objs, i));
     for (int k = 0; k < NUM_GENERATIONS; k++)
       if (g == firsts[k]) prev = heads[k];
     g->_gc_prev = (uintptr_t)prev | (g->_gc_prev & ~_PyGC_PREV_MASK);
@@ -164,12 +164,12 @@ int ogpy_heap_number_set(PyObject *op, uint32_t idx) {
   return 0;
 }
 
-void ogpy_heap_unnumber(PyInterpreterState *interp, PyObject *const *objs, size_t n) {
+void ogpy_heap_unnumber(PyInterpreterState *interp, ogpy_objseq objs, size_t n) {
   (void)interp;
   if (n > nsaved) n = nsaved;
   for (size_t i = 0; i < n; i++) {
-    if (i + 8 < n) PREFETCH_HEADER_W(objs[i + 8]);
-    ((gc_words *)objs[i] - 1)->prev = saved_prev[i];
+    if (i + 8 < n) PREFETCH_HEADER_W(ogpy_objseq_at(objs, i + 8));
+    ((gc_words *)ogpy_objseq_at(objs, i) - 1)->prev = saved_prev[i];
   }
   PyMem_RawFree(saved_prev);
   saved_prev = NULL;
@@ -180,6 +180,6 @@ void ogpy_heap_unnumber(PyInterpreterState *interp, PyObject *const *objs, size_
 
 int ogpy_heap_can_number(void) { return 0; }
 int ogpy_heap_number_set(PyObject *op, uint32_t idx) { return -1; }
-void ogpy_heap_unnumber(PyInterpreterState *interp, PyObject *const *objs, size_t n) {}
+void ogpy_heap_unnumber(PyInterpreterState *interp, ogpy_objseq objs, size_t n) {}
 
 #endif

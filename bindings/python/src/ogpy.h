@@ -76,10 +76,20 @@ static inline uint32_t ogpy_heap_number_of_gc(PyObject *op) {
   return g[0] && OGPY_NUM_IS_OURS(g[1], op) ? (uint32_t)(g[1] >> OGPY_NUM_SHIFT) : UINT32_MAX;
 #endif
 }
+/* A sequence of objects held either as pointers or as og ids (a builder's id column). */
+typedef struct ogpy_objseq {
+  PyObject *const *ptrs; /* or NULL, and then: */
+  const og_id *ids;
+} ogpy_objseq;
+
+static inline PyObject *ogpy_objseq_at(ogpy_objseq s, size_t i) {
+  return s.ptrs ? s.ptrs[i] : (PyObject *)(uintptr_t)s.ids[i];
+}
+
 /* objs[0..n): the objects numbered, in order (every one of them: the rest of the walk may
    follow). interp: the walk's (PyInterpreterState_Get()), so that a thread without a Python
    thread state may put the numbers back while the walk's thread holds the GIL. */
-void ogpy_heap_unnumber(PyInterpreterState *interp, PyObject *const *objs, size_t n);
+void ogpy_heap_unnumber(PyInterpreterState *interp, ogpy_objseq objs, size_t n);
 
 /* The reference the walk itself holds on the object it passes to the callback (3.14+'s
    PyUnstable_GC_VisitObjects increfs it), to leave out of reported reference counts. */

@@ -138,7 +138,8 @@ int ogpy_refgraph_build(ogpy_refgraph *g, PyObject *const *extra, size_t nextra,
   int brc = build_edges(g, extra, nextra, extra_idx, &g->out_off);
   /* before any Python code runs; a walk cut short numbered its first g->n objects */
   if (g->numbered)
-    ogpy_heap_unnumber(PyInterpreterState_Get(), g->objs, g->ntracked ? g->ntracked : g->n);
+    ogpy_heap_unnumber(PyInterpreterState_Get(), (ogpy_objseq){g->objs, NULL},
+                       g->ntracked ? g->ntracked : g->n);
   g->numbered = 0;
   if (brc == -2) {
     PyErr_SetString(PyExc_OverflowError, "objgraph: more than 2**32 references");

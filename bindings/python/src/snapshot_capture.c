@@ -106,8 +106,7 @@ typedef struct pending {
 typedef struct snapcap {
   og_builder *b;
   size_t n;        /* nodes; node i's object is og_builder_ids()[i] (borrowed: nothing frees it) */
-  PyObject **objs; /* numbered walks: the tracked objects in walk order (checks, restoring) */
-  size_t ntracked, cap;
+  size_t ntracked;
   int numbered; /* tracked objects from the walk carry their index in their gc header */
   memo strs;  /* label source (str object or C string address) -> og_str */
   memo keys;  /* dict key object -> og_str of its repr (differs from strs for 'a b') */
@@ -350,15 +349,6 @@ static uint64_t shallow_size(PyObject *op, const tinfo *t) {
 
 /* ---- nodes ---------------------------------------------------------------------------------- */
 
-static int grow_objs(snapcap *c, size_t hint) {
-  size_t cap = c->cap ? c->cap * 2 : hint > (1 << 16) ? hint : 1 << 16;
-  PyObject **a = PyMem_RawRealloc(c->objs, cap * sizeof *a);
-  if (!a) return fail(c, OG_ENOMEM);
-  c->objs = a;
-  c->cap = cap;
-  return 0;
-}
-
 /* Label of a container of n items or of the int n: interned once for small n. */
 static int small_label(snapcap *c, og_str *out, int which, Py_ssize_t n, const char *buf,
                        size_t len) {
@@ -476,13 +466,11 @@ static og_index add_node(snapcap *c, PyObject *op, int numbered, Py_ssize_t held
 #endif
   Py_ssize_t rc = Py_REFCNT(op) - held;
   uint32_t refcnt = rc < 0 ? 0 : rc > (Py_ssize_t)UINT32_MAX ? UINT32_MAX : (uint32_t)rc;
-  if (numbered && c->n == c->cap && grow_objs(c, 0) < 0) return OG_INDEX_NONE;
   og_index idx;
   int r = og_builder_add_node(&idx, c->b, (og_id)(uintptr_t)op, t->handle, size, flags, refcnt,
                               label);
   if (r != OG_OK) return fail(c, r), OG_INDEX_NONE;
   if (numbered && ogpy_heap_number_set(op, idx) < 0) return fail(c, OG_ENOMEM), OG_INDEX_NONE;
-  if (numbered) c->objs[c->n] = op;
   c->n++;
   return idx;
 }
@@ -569,7 +557,9 @@ static void unmark(snapcap *c) {
 static og_index lookup(snapcap *c, PyObject *op) {
   if (c->numbered && PyType_IS_GC(Py_TYPE(op))) {
     uint32_t j = ogpy_heap_number_get(op);
-    if (j < c->ntracked && (OGPY_NUMBERS_TAGGED || c->objs[j] == op)) return j;
+    if (j < c->ntracked &&
+        (OGPY_NUMBERS_TAGGED || og_builder_ids(c->b)[j] == (og_id)(uintptr_t)op))
+      return j;
   }
   if (c->deferred) {
     /* met before, it would carry a mark (unless nodes past MARK_INDEX_MAX sent it to the map) */
@@ -843,7 +833,6 @@ static int find_modules(snapcap *c) {
 
 static void cap_free(snapcap *c) {
   og_builder_free(c->b);
-  PyMem_RawFree(c->objs);
   PyMem_RawFree(c->types);
   ogpy_ptrmap_free(&c->strs.map);
   ogpy_ptrmap_free(&c->keys.map);
@@ -853,10 +842,9 @@ static void cap_free(snapcap *c) {
   PyMem_RawFree(c->marks);
 }
 
-static int walk(snapcap *c, size_t tracked_hint) {
+static int walk(snapcap *c) {
   if (find_modules(c) < 0) return -1;
   if (intern(c, &c->s_dict, "__dict__", 8) < 0) return -1;
-  if (c->numbered && grow_objs(c, tracked_hint) < 0) return -1;
   PHASE(1);
   if (ogpy_heap_visit(visit_tracked, c)) return fail(c, OG_ENOMEM);
   c->ntracked = c->n;
@@ -878,14 +866,20 @@ static int walk(snapcap *c, size_t tracked_hint) {
 
 typedef struct renumber {
   PyInterpreterState *interp;
-  PyObject **objs;
+  const og_id *objs; /* the builder's id column: node i's object */
   size_t n;
   pthread_t thread;
 } renumber;
 
 static void *renumber_run(void *arg) {
   renumber *r = arg;
-  if (r->n) ogpy_heap_unnumber(r->interp, r->objs, r->n);
+#ifdef OGPY_TIMING
+  struct timespec t0, t1; clock_gettime(CLOCK_MONOTONIC, &t0);
+#endif
+  if (r->n) ogpy_heap_unnumber(r->interp, (ogpy_objseq){NULL, r->objs}, r->n);
+#ifdef OGPY_TIMING
+  clock_gettime(CLOCK_MONOTONIC, &t1); fprintf(stderr, "unnumber %.1f ms\n", (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) * 1e-6);
+#endif
   return NULL;
 }
 
@@ -903,7 +897,7 @@ static int start_thread(pthread_t *t, void *(*fn)(void *), void *arg) {
    columns sized up front are neither copied as they grow nor faulted in twice (~10 ms at 1.5M
    nodes). Written under the GIL. */
 static struct {
-  size_t nodes, edges, tracked, strings, marks;
+  size_t nodes, edges, strings, marks;
 } last_size;
 
 /* One capture; defer: let the builder skip its id map (numbered heaps only); plant: add one
@@ -930,7 +924,6 @@ static int capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int defer
   }
   if (!last_size.nodes) { /* the process's first: sized from the collector's count, as heaps go */
     size_t t = (size_t)ogpy_heap_count_hint();
-    last_size.tracked = t;
     last_size.nodes = t * 5 / 2;
     last_size.edges = t * 6;
     last_size.strings = t / 2;
@@ -942,28 +935,28 @@ static int capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int defer
     og_error_clear(); /* only hints */
   c.capmarks = last_size.marks + last_size.marks / 16;
   if (c.capmarks && !(c.marks = PyMem_RawMalloc(c.capmarks * sizeof *c.marks))) c.capmarks = 0;
-  int wrc = walk(&c, last_size.tracked + last_size.tracked / 16);
+  int wrc = walk(&c);
   last_size.nodes = c.n;
-  last_size.tracked = c.ntracked;
   last_size.marks = c.nmarks;
   last_size.edges = last_size.strings = 0;
   if (wrc == 0 && plant && c.deferred && c.n &&
       add_node(&c, (PyObject *)(uintptr_t)og_builder_ids(c.b)[0], 0, 0) == OG_INDEX_NONE)
     wrc = -1;
   /* before anything could run Python code: the gc headers go back on a second thread while
-     this one puts the counts back and seals the graph (engine memory only) */
+     this one puts the counts back; then the graph is sealed (which may move the id column the
+     other thread reads) */
   renumber r;
   memset(&r, 0, sizeof r);
   r.interp = PyInterpreterState_Get();
-  r.objs = c.objs;
+  r.objs = og_builder_ids(c.b);
   r.n = c.numbered ? (c.ntracked ? c.ntracked : c.n) : 0;
   int threaded = r.n >= RENUMBER_THREAD_MIN && start_thread(&r.thread, renumber_run, &r) == 0;
   if (!threaded) renumber_run(&r);
   PHASE(4);
   unmark(&c);
+  if (threaded) pthread_join(r.thread, NULL);
   PHASE(5);
   rc = wrc == 0 ? og_builder_finish(out, c.b) : OG_OK;
-  if (threaded) pthread_join(r.thread, NULL);
   PHASE(6);
   if (wrc < 0) {
     int err = c.rc;
