@@ -9,6 +9,8 @@ instances: about N gc-tracked objects), then reports, each the best of R runs:
   capture   objgraph.snapshot() (gc-tracked objects + their untracked referents, labels, sizes);
             the process's first capture is shown apart (it sizes the graph from the collector's
             object count, later ones from the last capture)
+The baseline and the capture are timed in alternation, R rounds of one each, so that a machine
+whose speed drifts during the run (shared VMs: 2x here) weighs on both alike.
   save      Snapshot.save() (atomic, fsync'ed), with file bytes per edge
   load      objgraph.load(), and the loaded graph's memory (og_graph_memory)
 Not a test: nothing here asserts a time.
@@ -70,14 +72,19 @@ def main():
     gc.collect()
     gc.disable()  # the collector would run inside the timed calls (they allocate)
     print("python %s, objgraph from %s" % (sys.version.split()[0], objgraph.__file__))
-    t_base, (nobjs, nrefs) = best(baseline, args.repeat)
+    t_first, snap = best(objgraph.snapshot, 1)
+    del snap
+    t_base = t_cap = float("inf")
+    for _ in range(args.repeat):  # alternated: see the docstring
+        t, (nobjs, nrefs) = best(baseline, 1)
+        t_base = min(t_base, t)
+        snap = None
+        t, snap = best(objgraph.snapshot, 1)
+        t_cap = min(t_cap, t)
     print("%-34s %8.3f s  (%d objects, %d referents)" % ("gc.get_objects+get_referents", t_base,
                                                         nobjs, nrefs))
-    t_first, snap = best(objgraph.snapshot, 1)
     print("%-34s %8.3f s  (%.2fx baseline; the process's first: sized from an estimate)" % (
         "snapshot(), first", t_first, t_first / t_base))
-    del snap
-    t_cap, snap = best(objgraph.snapshot, args.repeat)
     print("%-34s %8.3f s  (%.2fx baseline; %d nodes, %d edges)" % (
         "snapshot()", t_cap, t_cap / t_base, snap.node_count, snap.edge_count))
     t_nok, snap2 = best(lambda: objgraph.snapshot(dict_keys=False), args.repeat)
