@@ -168,6 +168,22 @@ og_str og__strtab_find(const og_strtab *t, const char *s, size_t len) {
   return find_tagged(t, s, len, str_tag(s, len));
 }
 
+/* memcpy for the short strings most labels are (a library call costs more than the copy):
+   two overlapping fixed-size moves cover 4..16 bytes. */
+static inline void copy_bytes(char *dst, const char *src, size_t n) {
+  if (n >= 8 && n <= 16) {
+    memcpy(dst, src, 8);
+    memcpy(dst + n - 8, src + n - 8, 8);
+  } else if (n >= 4 && n < 8) {
+    memcpy(dst, src, 4);
+    memcpy(dst + n - 4, src + n - 4, 4);
+  } else if (n < 4) {
+    for (size_t i = 0; i < n; i++) dst[i] = src[i];
+  } else {
+    memcpy(dst, src, n);
+  }
+}
+
 /* Copy s into the arena as string `count`; the caller indexes it, or not. */
 int og__strtab_store(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out) {
   if (len > UINT32_MAX - 1) return og__fail(OG_ELIMIT, "string of %zu bytes is too long", len);
@@ -176,7 +192,7 @@ int og__strtab_store(og_strtab *t, const og_allocator *a, const char *s, size_t 
                                              sizeof *t->len, &t->cap, 0));
   char *copy = og__arena_alloc(&t->arena, a, len + 1);
   if (!copy) return og__fail(OG_ENOMEM, "out of memory interning a string of %zu bytes", len);
-  if (len) memcpy(copy, s, len);
+  copy_bytes(copy, s, len);
   copy[len] = '\0';
   uint32_t h = t->count++;
   t->ptr[h] = copy;

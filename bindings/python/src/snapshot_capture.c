@@ -96,6 +96,7 @@ static int memo_put(memo *m, const void *key, uint32_t val) {
 /* Edges wait in a ring for LAG more to be met before their referent is read (add_edge). */
 #define RING 64
 #define LAG 24
+#define TYPE_CACHE 256
 
 typedef struct pending {
   PyObject *op;
@@ -111,8 +112,8 @@ typedef struct snapcap {
   memo strs;  /* label source (str object or C string address) -> og_str */
   memo keys;  /* dict key object -> og_str of its repr (differs from strs for 'a b') */
   ogpy_ptrmap tmap;  /* PyTypeObject* -> tinfo slot */
-  PyTypeObject *tc_key[64]; /* direct-mapped cache in front of tmap */
-  uint32_t tc_val[64];
+  PyTypeObject *tc_key[TYPE_CACHE]; /* direct-mapped cache in front of tmap */
+  uint32_t tc_val[TYPE_CACHE];
   og_str small_labels[2][1024]; /* "N items" and the int N, for 0 <= N < 1024; 0 = not yet */
   tinfo *types;
   size_t ntypes, captypes;
@@ -250,7 +251,8 @@ static uint32_t type_slot_slow(snapcap *c, PyTypeObject *tp) {
 }
 
 static inline uint32_t type_slot(snapcap *c, PyTypeObject *tp) {
-  size_t h = ((uintptr_t)tp >> 4) & 63;
+  /* type objects lie ~400-900 bytes apart: bits above the low ones tell them apart */
+  size_t h = (((uintptr_t)tp >> 4) ^ ((uintptr_t)tp >> 10)) & (TYPE_CACHE - 1);
   if (c->tc_key[h] == tp) return c->tc_val[h];
   uint32_t slot = type_slot_slow(c, tp);
   if (slot != UINT32_MAX) {
