@@ -375,6 +375,67 @@ int og_builder_add_edge(og_builder *b, og_index source, og_index target, og_edge
   return OG_OK;
 }
 
+/* Why edge i of an og_builder_add_edges call is refused. */
+static OG_NOINLINE int bad_edge(const og_builder *b, size_t i, size_t n, og_index source,
+                                og_index target, uint32_t kind, uint32_t label) {
+  og_index count = b->nodes.count;
+  if (source >= count || target >= count)
+    return og__fail(OG_EINVALID, "edge %zu of %zu: node index %u is out of range (%u nodes)", i,
+                    n, source >= count ? source : target, count);
+  if (kind > OG_EDGE_KIND_MAX)
+    return og__fail(OG_EINVALID, "edge %zu of %zu: edge kind %u is not 0..15", i, n, kind);
+  return og__fail(OG_EINVALID, "edge %zu of %zu: unknown edge label string handle %u", i, n,
+                  label);
+}
+
+/* Whether edges[0..n) of an og_builder_add_edges call may all be added: branch-free, so that the
+   loop vectorizes; the first bad one is named on the slow path. */
+static int check_edges(const og_builder *b, const og_index *sources, const og_index *targets,
+                       const uint8_t *kinds, const uint32_t *labels, size_t n) {
+  og_index count = b->nodes.count;
+  uint32_t nstr = b->strs.count, bad = 0;
+  for (size_t i = 0; i < n; i++)
+    bad |= (uint32_t)(sources[i] >= count) | (uint32_t)(targets[i] >= count) |
+           (uint32_t)(kinds[i] > OG_EDGE_KIND_MAX) |
+           ((uint32_t)(kinds[i] != OG_EDGE_INDEX) & (uint32_t)(labels[i] != OG_STR_NONE) &
+            (uint32_t)(labels[i] >= nstr));
+  if (!bad) return OG_OK;
+  for (size_t i = 0;; i++)
+    if (sources[i] >= count || targets[i] >= count || kinds[i] > OG_EDGE_KIND_MAX ||
+        (kinds[i] != OG_EDGE_INDEX && labels[i] != OG_STR_NONE && labels[i] >= nstr))
+      return bad_edge(b, i, n, sources[i], targets[i], kinds[i], labels[i]);
+}
+
+int og_builder_add_edges(og_builder *b, const og_index *sources, const og_index *targets,
+                         const uint8_t *kinds, const uint32_t *labels, size_t n) {
+  OG_ASSERT_ARG(b != NULL);
+  if (n == 0) return OG_OK;
+  OG_ASSERT_ARG(sources != NULL && targets != NULL && kinds != NULL && labels != NULL);
+  if (n > UINT32_MAX - b->nedges) return og__fail(OG_ELIMIT, "more than %u edges", UINT32_MAX);
+  OG_TRY(check_edges(b, sources, targets, kinds, labels, n));
+  /* still grouped when the sources never go down (a loop that vectorizes, as above) */
+  uint32_t down = b->nedges && sources[0] < b->last_src;
+  for (size_t i = 1; i < n; i++) down |= (uint32_t)(sources[i] < sources[i - 1]);
+  bool grouped = !down;
+  og_index top = b->nedges ? b->last_src : 0;
+  if (grouped)
+    top = sources[n - 1];
+  else
+    for (size_t i = 0; i < n; i++) top = sources[i] > top ? sources[i] : top;
+  if (!grouped && !b->esrc) OG_TRY(materialize_sources(b));
+  OG_TRY(grow_edges(b, b->nedges + n));
+  size_t e = b->nedges;
+  memcpy(b->edst + e, targets, n * sizeof *targets);
+  uint32_t *meta = b->emeta + e;
+  for (size_t i = 0; i < n; i++) meta[i] = OG_META_PACK(kinds[i], labels[i]);
+  if (b->esrc) memcpy(b->esrc + e, sources, n * sizeof *sources);
+  uint32_t *deg = b->deg;
+  for (size_t i = 0; i < n; i++) deg[sources[i]]++;
+  b->nedges += n;
+  b->last_src = top;
+  return OG_OK;
+}
+
 /* Turn deg[] (n entries, capacity cap) into exclusive offsets out[0..n]. */
 static int offsets_from_degrees(uint32_t **out, og_builder *b) {
   og_index n = b->nodes.count;

@@ -303,6 +303,78 @@ TEST(Errors, ReservedBuilderRefusesBadArgumentsToo) {
   og_graph_free(g);
 }
 
+// og_builder_add_edges: the same graph as one call per edge, grouped or not; a bad edge anywhere in
+// a call adds none of it and is named by its position.
+TEST(Builder, EdgesAddedInBulk) {
+  auto build = [](bool bulk) {
+    Builder b;
+    og_type t = AddType(b.b, "T", "m.T");
+    og_str s = Intern(b.b, "attr");
+    for (og_id i = 0; i < 6; i++)
+      EXPECT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, 0x10 + i, t, 8, 0, 1, OG_STR_NONE));
+    // grouped, then a source going back (node 1 after node 4), then grouped again
+    const og_index src[] = {0, 0, 2, 4, 1, 5, 5};
+    const og_index dst[] = {1, 2, 3, 0, 4, 5, 0};
+    const uint8_t kind[] = {OG_EDGE_ATTR, OG_EDGE_INDEX, OG_EDGE_OTHER, OG_EDGE_DICT_VALUE,
+                            OG_EDGE_ATTR, OG_EDGE_INDEX, OG_EDGE_WEAK};
+    const uint32_t label[] = {s, 0x7FFFFFFFu, OG_STR_NONE, s, s, 3, OG_STR_NONE};
+    if (bulk) {
+      EXPECT_EQ(OG_OK, og_builder_add_edges(b.b, src, dst, kind, label, 3));
+      EXPECT_EQ(OG_OK, og_builder_add_edges(b.b, src + 3, dst + 3, kind + 3, label + 3, 0));
+      EXPECT_EQ(OG_OK, og_builder_add_edges(b.b, src + 3, dst + 3, kind + 3, label + 3, 4));
+    } else {
+      for (int i = 0; i < 7; i++)
+        EXPECT_EQ(OG_OK, og_builder_add_edge(b.b, src[i], dst[i], (og_edge_kind)kind[i], label[i]));
+    }
+    og_graph *g = nullptr;
+    EXPECT_EQ(OG_OK, og_builder_finish(&g, b.b));
+    std::vector<std::string> out;
+    for (og_index v = 0; v < og_graph_node_count(g); v++)
+      for (size_t k = 0; k < Neighbors(g, OG_DIR_OUT, v).size(); k++) {
+        og_edge_info e;
+        EXPECT_EQ(OG_OK, og_graph_edge(&e, g, v, k));
+        out.push_back(std::to_string(e.source) + ">" + std::to_string(e.target) + ":" +
+                      std::to_string(e.kind) + ":" + std::to_string(e.label));
+      }
+    og_graph_free(g);
+    return out;
+  };
+  std::vector<std::string> one = build(false), bulk = build(true);
+  EXPECT_EQ(7u, one.size());
+  EXPECT_EQ(one, bulk);
+
+  Builder b;
+  og_type t = AddType(b.b, "T", "m.T");
+  og_str s = Intern(b.b, "attr");
+  for (og_id i = 0; i < 3; i++)
+    ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, 0x10 + i, t, 8, 0, 1, OG_STR_NONE));
+  ASSERT_EQ(OG_OK, og_builder_add_edge(b.b, 1, 2, OG_EDGE_ATTR, s));
+  const og_index src[] = {1, 2, 2}, dst[] = {0, 1, 2};
+  const uint8_t kind[] = {OG_EDGE_ATTR, OG_EDGE_ATTR, OG_EDGE_ATTR};
+  uint32_t label[] = {s, s, s};
+  og_index bad_dst[] = {0, 1, 3}, bad_src[] = {1, 9, 2};
+  EXPECT_EQ(OG_EINVALID, og_builder_add_edges(b.b, src, bad_dst, kind, label, 3));
+  EXPECT_NE(nullptr, strstr(og_error_last(), "edge 2 of 3: node index 3 is out of range"));
+  EXPECT_EQ(OG_EINVALID, og_builder_add_edges(b.b, bad_src, dst, kind, label, 3));
+  EXPECT_NE(nullptr, strstr(og_error_last(), "edge 1 of 3: node index 9"));
+  const uint8_t bad_kind[] = {OG_EDGE_ATTR, 16, OG_EDGE_ATTR};
+  EXPECT_EQ(OG_EINVALID, og_builder_add_edges(b.b, src, dst, bad_kind, label, 3));
+  EXPECT_NE(nullptr, strstr(og_error_last(), "edge kind 16"));
+  label[0] = s + 1;
+  EXPECT_EQ(OG_EINVALID, og_builder_add_edges(b.b, src, dst, kind, label, 3));
+  EXPECT_NE(nullptr, strstr(og_error_last(), "edge 0 of 3: unknown edge label"));
+  EXPECT_EQ(OG_EINVALID, og_builder_add_edges(nullptr, src, dst, kind, label, 3));
+  EXPECT_EQ(OG_EINVALID, og_builder_add_edges(b.b, src, nullptr, kind, label, 3));
+  label[0] = s;
+  ASSERT_EQ(OG_OK, og_builder_add_edges(b.b, src, dst, kind, label, 3));
+  og_graph *g = nullptr;
+  ASSERT_EQ(OG_OK, og_builder_finish(&g, b.b));
+  EXPECT_EQ(4u, og_graph_edge_count(g));  // the refused calls left nothing behind
+  EXPECT_EQ((std::vector<og_index>{2, 0}), Neighbors(g, OG_DIR_OUT, 1));
+  EXPECT_EQ((std::vector<og_index>{1, 2}), Neighbors(g, OG_DIR_OUT, 2));
+  og_graph_free(g);
+}
+
 TEST(Graph, SetFlagsAndLabel) {
   Builder b;
   og_type t = AddType(b.b, "module", "builtins.module");

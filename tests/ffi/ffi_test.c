@@ -254,6 +254,18 @@ static void ffi_add_edge(og_builder *b, og_index s, og_index t, og_edge_kind kin
   call_ok("og_builder_add_edge");
 }
 
+/* Several edges in one call: arrays pass as pointers. */
+static void ffi_add_edges(og_builder *b, const og_index *s, const og_index *t, const uint8_t *kinds,
+                          const uint32_t *labels, size_t n) {
+  arg_ptr(b);
+  arg_ptr(s);
+  arg_ptr(t);
+  arg_ptr(kinds);
+  arg_ptr(labels);
+  arg_size(n);
+  call_ok("og_builder_add_edges");
+}
+
 /* module app -> __dict__ -> "cache" -> list -> [Foo x N_FOO] -> __dict__ -> "n" -> int; a cycle
    between two Foos, and a stray dict no one refers to. Returns the graph (owned by libog.so). */
 static og_graph *ffi_build(built *ids) {
@@ -289,9 +301,11 @@ static og_graph *ffi_build(built *ids) {
     ffi_add_edge(b, foo, fdict, OG_EDGE_DICT, s_dict);
     ffi_add_edge(b, fdict, num, OG_EDGE_DICT_VALUE, s_n);
     if (first_foo == OG_INDEX_NONE) first_foo = foo;
-    if (i == 1) { /* a cycle: foo0.peer -> foo1, foo1.peer -> foo0 */
-      ffi_add_edge(b, foo, first_foo, OG_EDGE_ATTR, s_peer);
-      ffi_add_edge(b, first_foo + 1, foo, OG_EDGE_DICT_VALUE, s_peer);
+    if (i == 1) { /* a cycle: foo0.peer -> foo1, foo1.peer -> foo0 (a source out of order) */
+      const og_index src[] = {foo, first_foo + 1}, dst[] = {first_foo, foo};
+      const uint8_t kinds[] = {OG_EDGE_ATTR, OG_EDGE_DICT_VALUE};
+      const uint32_t labels[] = {s_peer, s_peer};
+      ffi_add_edges(b, src, dst, kinds, labels, 2);
     }
   }
   ids->stray_id = next;

@@ -97,6 +97,7 @@ static int memo_put(memo *m, const void *key, uint32_t val) {
 #define RING 64
 #define LAG 24
 #define TYPE_CACHE 256
+#define EDGE_BATCH 256 /* resolved edges handed to the builder at once (og_builder_add_edges) */
 
 typedef struct pending {
   PyObject *op;
@@ -129,6 +130,10 @@ typedef struct snapcap {
   og_str s_dict;
   pending ring[RING];
   size_t rd, rn; /* ring[rd..rn) modulo RING wait */
+  size_t nbatch; /* resolved edges waiting in the columns below */
+  og_index bsrc[EDGE_BATCH], bdst[EDGE_BATCH];
+  uint32_t blabel[EDGE_BATCH];
+  uint8_t bkind[EDGE_BATCH];
   int rc; /* og error, or -1 with a Python exception */
 } snapcap;
 
@@ -620,19 +625,31 @@ static inline og_index referent_known(const snapcap *c, PyObject *op) {
   return OG_INDEX_NONE;
 }
 
-/* Resolve the oldest waiting edge: its referent's node (found or added), then the edge. */
+static OGPY_NOINLINE int batch_flush(snapcap *c) {
+  int rc = og_builder_add_edges(c->b, c->bsrc, c->bdst, c->bkind, c->blabel, c->nbatch);
+  c->nbatch = 0;
+  return rc == OG_OK ? 0 : fail(c, rc);
+}
+
+/* Resolve the oldest waiting edge: its referent's node (found or added), then the edge, into the
+   batch the builder takes in one call. */
 static OGPY_INLINE int edge_pop(snapcap *c) {
   const pending *p = &c->ring[c->rd++ % RING];
   og_index dst = referent_known(c, p->op);
   if (dst == OG_INDEX_NONE && (dst = referent_node(c, p->op)) == OG_INDEX_NONE) return -1;
-  int rc = og_builder_add_edge(c->b, p->src, dst, (og_edge_kind)p->kind, p->label);
-  return rc == OG_OK ? 0 : fail(c, rc);
+  size_t k = c->nbatch++;
+  c->bsrc[k] = p->src;
+  c->bdst[k] = dst;
+  c->bkind[k] = (uint8_t)p->kind;
+  c->blabel[k] = p->label;
+  return k + 1 == EDGE_BATCH ? batch_flush(c) : 0;
 }
 
+/* Every waiting edge resolved and in the builder. */
 static int edges_drain(snapcap *c) {
   while (c->rd != c->rn)
     if (edge_pop(c) < 0) return -1;
-  return 0;
+  return c->nbatch ? batch_flush(c) : 0;
 }
 
 /* An edge to target, resolved LAG edges later: its referent's lines are asked for now and read
@@ -875,13 +892,7 @@ typedef struct renumber {
 
 static void *renumber_run(void *arg) {
   renumber *r = arg;
-#ifdef OGPY_TIMING
-  struct timespec t0, t1; clock_gettime(CLOCK_MONOTONIC, &t0);
-#endif
   if (r->n) ogpy_heap_unnumber(r->interp, (ogpy_objseq){NULL, r->objs}, r->n);
-#ifdef OGPY_TIMING
-  clock_gettime(CLOCK_MONOTONIC, &t1); fprintf(stderr, "unnumber %.1f ms\n", (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) * 1e-6);
-#endif
   return NULL;
 }
 
