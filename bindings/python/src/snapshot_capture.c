@@ -369,12 +369,19 @@ static int small_label(snapcap *c, og_str *out, int which, Py_ssize_t n, const c
   return 0;
 }
 
+static int count_label_text(snapcap *c, og_str *out, int is_int, long long n);
+
 /* The label of the int n (is_int) or of a container of n items: cached for 0 <= n < 1024. */
-static int count_label(snapcap *c, og_str *out, int is_int, long long n) {
+static OGPY_INLINE int count_label(snapcap *c, og_str *out, int is_int, long long n) {
   if (n >= 0 && n < 1024 && c->small_labels[is_int][n]) {
     *out = c->small_labels[is_int][n] - 1;
     return 0;
   }
+  return count_label_text(c, out, is_int, n);
+}
+
+/* count_label on a cache miss: the text, interned (and cached when small). */
+static OGPY_NOINLINE int count_label_text(snapcap *c, og_str *out, int is_int, long long n) {
   char buf[32];
   size_t len = ogpy_snap_count_text(buf, sizeof buf, n, is_int);
   return small_label(c, out, is_int, n >= 0 && n < 1024 ? (Py_ssize_t)n : -1, buf, len);
