@@ -319,7 +319,17 @@ int og__builder_nodes_room(og_builder *b, size_t n) {
   size_t need = (size_t)b->nodes.count + n;
   if (need > b->nodes.cap || need > b->deg_cap) stop_prefault(b);
   OG_TRY(og__nodes_grow(&b->nodes, &b->alloc, need));
-  return og__grow(&b->alloc, (void **)&b->deg, &b->deg_cap, need, sizeof(uint32_t));
+  OG_TRY(og__grow(&b->alloc, (void **)&b->deg, &b->deg_cap, need, sizeof(uint32_t)));
+  og_nodes *nd = &b->nodes;
+  size_t c = nd->count;
+  og__populate(&b->alloc, nd->id + c, n * sizeof(og_id));
+  og__populate(&b->alloc, nd->type + c, n * sizeof(og_type));
+  og__populate(&b->alloc, nd->size + c, n * sizeof(uint32_t));
+  og__populate(&b->alloc, nd->refcount + c, n * sizeof(uint32_t));
+  og__populate(&b->alloc, nd->label + c, n * sizeof(og_str));
+  og__populate(&b->alloc, nd->flags + c, n * sizeof(uint16_t));
+  og__populate(&b->alloc, b->deg + c, n * sizeof(uint32_t));
+  return OG_OK;
 }
 
 int og__builder_big_size(og_builder *b, og_index row, uint64_t size) {
@@ -340,7 +350,10 @@ void og__builder_nodes_added(og_builder *b, size_t n) {
 int og__builder_edges_room(og_builder *b, size_t n) {
   if (b->esrc) return og__fail(OG_EINVALID, "edges written in place must come grouped by source");
   if (n > UINT32_MAX - b->nedges) return og__fail(OG_ELIMIT, "more than %u edges", UINT32_MAX);
-  return grow_edges(b, b->nedges + n);
+  OG_TRY(grow_edges(b, b->nedges + n));
+  og__populate(&b->alloc, b->edst + b->nedges, n * sizeof(og_index));
+  og__populate(&b->alloc, b->emeta + b->nedges, n * sizeof(uint32_t));
+  return OG_OK;
 }
 
 void og__builder_edges_added(og_builder *b, og_index source, size_t n) {
