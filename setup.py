@@ -43,10 +43,33 @@ class build_ext_proto(build_ext):
         os.makedirs(gen, exist_ok=True)
         subprocess.check_call([protoc, "--proto_path=" + rel("proto"), "--c_out=" + gen,
                                rel("proto", "og", "v1", "snapshot.proto")])
+        lto = self.lto_works()
         for ext in self.extensions:
             ext.sources.append(os.path.join(gen, "og", "v1", "snapshot.pb-c.c"))
             ext.include_dirs.append(gen)
+            if not lto:
+                ext.extra_compile_args = [a for a in ext.extra_compile_args if a != "-flto"]
+                ext.extra_link_args = [a for a in ext.extra_link_args if a != "-flto"]
         super().build_extensions()
+
+    def lto_works(self):
+        """Whether this compiler builds and links a shared object with -flto (toolchains without
+        the linker plugin do not): else the extension is built without."""
+        if not any("-flto" in ext.extra_compile_args for ext in self.extensions):
+            return False
+        probe = os.path.abspath(os.path.join(self.build_temp, "lto-probe"))
+        os.makedirs(probe, exist_ok=True)
+        src = os.path.join(probe, "probe.c")
+        with open(src, "w") as f:
+            f.write("int og_lto_probe(int x) { return x + 1; }\n")
+        try:
+            objs = self.compiler.compile([src], output_dir=probe, extra_postargs=["-flto", "-fPIC"])
+            self.compiler.link_shared_object(objs, os.path.join(probe, "probe.so"),
+                                             extra_postargs=["-flto"])
+            return True
+        except Exception:  # CompileError, LinkError: no LTO here
+            print("objgraph: building without -flto (this toolchain cannot link with it)")
+            return False
 
 
 extra_compile_args = []
@@ -54,7 +77,8 @@ extra_link_args = []
 if sys.platform != "win32":
     # OG_EMBEDDED: the engine is compiled in and exports nothing, so the adapter's calls into it
     # bind directly; -flto lets the capture's hot loops inline its builder calls (~6% of a
-    # snapshot's instructions). OBJGRAPH_NO_LTO=1 builds without, for toolchains that lack it.
+    # snapshot's instructions). Toolchains that cannot link with it build without (lto_works);
+    # OBJGRAPH_NO_LTO=1 asks for that.
     lto = [] if os.environ.get("OBJGRAPH_NO_LTO") else ["-flto"]
     extra_compile_args = ["-std=c11", "-fvisibility=hidden", "-Wall", "-Wno-unused-parameter",
                           "-D_POSIX_C_SOURCE=200809L", "-DOG_EMBEDDED", "-O3", "-pthread"] + lto
