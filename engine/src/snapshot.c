@@ -708,10 +708,9 @@ static int read_magic(reader *r) {
   return OG_OK;
 }
 
-/* Read the next framed record and unpack it into *out (owned; free with
-   og__v1__record__free_unpacked). *crc_before gets the CRC of everything before it. */
-static int read_record(reader *r, Og__V1__Record **out, uint32_t *crc_before) {
-  *out = NULL;
+/* Read the next framed record: *body gets its len bytes (in r's buffer or input, valid until the
+   next read), *crc_before the CRC of everything before it. */
+static int read_frame(reader *r, const uint8_t **body_out, size_t *len_out, uint32_t *crc_before) {
   r->rec_no++;
   r->rec_off = r->pos;
   r->rec_name = "record";
@@ -744,6 +743,15 @@ static int read_record(reader *r, Og__V1__Record **out, uint32_t *crc_before) {
   *crc_before = r->crc;
   r->crc = og__snap_crc32(r->crc, len_bytes, k);
   r->crc = og__snap_crc32(r->crc, body, len);
+  *body_out = body;
+  *len_out = (size_t)len;
+  return OG_OK;
+}
+
+/* Unpack a record's body (read by read_frame; r names it in messages) into *out (owned; free
+   with free_record). */
+static int unpack_frame(reader *r, const uint8_t *body, size_t len, Og__V1__Record **out) {
+  *out = NULL;
   r->pa.failed = false;
   Og__V1__Record *rec = og__v1__record__unpack(&r->pa.pc, len, body);
   if (!rec) {
@@ -756,6 +764,15 @@ static int read_record(reader *r, Og__V1__Record **out, uint32_t *crc_before) {
   if (rec->body_case == OG__V1__RECORD__BODY__NOT_SET)
     return bad(r, "the Record has no body (unknown or missing record type)");
   return OG_OK;
+}
+
+/* Read the next framed record and unpack it into *out (owned; free with free_record). */
+static int read_record(reader *r, Og__V1__Record **out, uint32_t *crc_before) {
+  const uint8_t *body;
+  size_t len;
+  *out = NULL;
+  OG_TRY(read_frame(r, &body, &len, crc_before));
+  return unpack_frame(r, body, len, out);
 }
 
 static void free_record(reader *r, Og__V1__Record *rec) {
@@ -890,12 +907,9 @@ static int do_strings(decoder *d, const Og__V1__StringChunk *c) {
   /* stored, not indexed: labels are read by handle, and only type names are looked up by text
      (do_types indexes them). A repeated string is therefore no fault (og_snapshot_write writes
      each once): checking would cost a hash of every string. */
-  for (size_t i = 0; i < c->n_length; i++, d->strings++) {
-    og_str s;
-    int rc = og__strtab_store(st, d->r.a, p, c->length[i], &s);
-    if (rc != OG_OK) return builder_fault(d, rc, "string", d->strings);
-    p += c->length[i];
-  }
+  int rc = og__strtab_store_run(st, d->r.a, p, c->length, c->n_length);
+  if (rc != OG_OK) return builder_fault(d, rc, "string", d->strings);
+  d->strings += c->n_length;
   return OG_OK;
 }
 
@@ -920,19 +934,10 @@ static int do_types(decoder *d, const Og__V1__TypeChunk *c) {
   return OG_OK;
 }
 
-static int do_nodes(decoder *d, const Og__V1__NodeChunk *c) {
-  OG_TRY(check_run(d, "node", c->first, d->nodes, c->count, d->hdr->node_count));
-  OG_TRY(check_col(d, "id_delta", c->n_id_delta, c->count, false));
-  OG_TRY(check_col(d, "type", c->n_type, c->count, false));
-  OG_TRY(check_col(d, "size", c->n_size, c->count, true));
-  OG_TRY(check_col(d, "flags", c->n_flags, c->count, true));
-  OG_TRY(check_col(d, "refcount", c->n_refcount, c->count, true));
-  OG_TRY(check_col(d, "label", c->n_label, c->count, true));
-  OG_TRY(check_col(d, "out_degree", c->n_out_degree, c->count, true));
-  if (c->id_shift > 63) return bad(&d->r, "id_shift %u is not below 64", c->id_shift);
-  OG_TRY(og__grow(d->r.a, (void **)&d->deg, &d->deg_cap, d->nodes + c->count, sizeof *d->deg));
-  int rc = og__builder_nodes_room(d->b, c->count);
-  if (rc != OG_OK) return builder_fault(d, rc, "node", d->nodes);
+/* The rows of a chunk item by item, each field checked as it is written: run only when the checks
+   of nodes_fast found a fault, to name the first one (the load then fails). */
+static int nodes_diagnose(decoder *d, const Og__V1__NodeChunk *c) {
+  int rc;
   og_nodes *n = &d->b->nodes; /* every field is checked below: rows are written in place */
   og_index row = n->count;
   uint64_t v = 0;
@@ -967,17 +972,83 @@ static int do_nodes(decoder *d, const Og__V1__NodeChunk *c) {
     d->deg[d->nodes] = deg;
     d->deg_sum += deg;
   }
+  return bad(&d->r, "a node field is out of range"); /* not reached: the fast checks agree */
+}
+
+/* Whether every field of a node chunk is in range: branch-free loops, column by column (they
+   vectorize), so that a good chunk is checked at a few instructions a node. */
+static bool nodes_ok(const decoder *d, const Og__V1__NodeChunk *c) {
+  uint32_t bad_bits = 0;
+  uint64_t v = 0, lim = UINT64_MAX >> c->id_shift, degs = 0;
+  for (uint32_t i = 0; i < c->count; i++) {
+    v += (uint64_t)c->id_delta[i];
+    bad_bits |= (uint32_t)(v > lim);
+  }
+  /* 32-bit bounds (the header's counts are below 2^32) so that the compares vectorize */
+  uint32_t types = d->types > UINT32_MAX ? UINT32_MAX : (uint32_t)d->types;
+  uint32_t strings = d->strings > UINT32_MAX ? UINT32_MAX : (uint32_t)d->strings;
+  for (uint32_t i = 0; i < c->count; i++) bad_bits |= (uint32_t)(c->type[i] >= types);
+  for (size_t i = 0; i < c->n_label; i++) bad_bits |= (uint32_t)(c->label[i] > strings);
+  for (size_t i = 0; i < c->n_flags; i++) bad_bits |= (uint32_t)(c->flags[i] > 0xFFFFu);
+  for (size_t i = 0; i < c->n_out_degree; i++) degs += c->out_degree[i];
+  return !bad_bits && degs <= d->hdr->edge_count - d->deg_sum;
+}
+
+/* A node chunk whose fields nodes_ok checked, written column by column into the builder's rows. */
+static int nodes_fast(decoder *d, const Og__V1__NodeChunk *c) {
+  og_nodes *n = &d->b->nodes;
+  size_t row = n->count, cnt = c->count;
+  uint64_t v = 0;
+  for (size_t i = 0; i < cnt; i++) {
+    v += (uint64_t)c->id_delta[i];
+    n->id[row + i] = v << c->id_shift;
+  }
+  memcpy(n->type + row, c->type, cnt * sizeof *c->type);
+  bool big = false;
+  for (size_t i = 0; i < c->n_size; i++) {
+    big |= c->size[i] >= OG_SIZE_BIG;
+    n->size[row + i] = (uint32_t)c->size[i];
+  }
+  if (!c->n_size) memset(n->size + row, 0, cnt * sizeof *n->size);
+  for (size_t i = 0; big && i < cnt; i++) { /* kept apart, in row order */
+    int rc = c->size[i] >= OG_SIZE_BIG ? og__builder_big_size(d->b, (og_index)(row + i), c->size[i])
+                                       : OG_OK;
+    if (rc != OG_OK) return builder_fault(d, rc, "node", d->nodes + i);
+  }
+  for (size_t i = 0; i < c->n_flags; i++) n->flags[row + i] = (uint16_t)c->flags[i];
+  if (!c->n_flags) memset(n->flags + row, 0, cnt * sizeof *n->flags);
+  if (c->n_refcount) memcpy(n->refcount + row, c->refcount, cnt * sizeof *c->refcount);
+  else memset(n->refcount + row, 0, cnt * sizeof *n->refcount);
+  for (size_t i = 0; i < c->n_label; i++) n->label[row + i] = c->label[i] - 1; /* 0 -> NONE */
+  if (!c->n_label) memset(n->label + row, 0xFF, cnt * sizeof *n->label);
+  if (c->n_out_degree) memcpy(d->deg + d->nodes, c->out_degree, cnt * sizeof *c->out_degree);
+  else memset(d->deg + d->nodes, 0, cnt * sizeof *d->deg);
+  for (size_t i = 0; i < c->n_out_degree; i++) d->deg_sum += c->out_degree[i];
+  d->nodes += cnt;
+  return OG_OK;
+}
+
+static int do_nodes(decoder *d, const Og__V1__NodeChunk *c) {
+  OG_TRY(check_run(d, "node", c->first, d->nodes, c->count, d->hdr->node_count));
+  OG_TRY(check_col(d, "id_delta", c->n_id_delta, c->count, false));
+  OG_TRY(check_col(d, "type", c->n_type, c->count, false));
+  OG_TRY(check_col(d, "size", c->n_size, c->count, true));
+  OG_TRY(check_col(d, "flags", c->n_flags, c->count, true));
+  OG_TRY(check_col(d, "refcount", c->n_refcount, c->count, true));
+  OG_TRY(check_col(d, "label", c->n_label, c->count, true));
+  OG_TRY(check_col(d, "out_degree", c->n_out_degree, c->count, true));
+  if (c->id_shift > 63) return bad(&d->r, "id_shift %u is not below 64", c->id_shift);
+  OG_TRY(og__grow(d->r.a, (void **)&d->deg, &d->deg_cap, d->nodes + c->count, sizeof *d->deg));
+  int rc = og__builder_nodes_room(d->b, c->count);
+  if (rc != OG_OK) return builder_fault(d, rc, "node", d->nodes);
+  OG_TRY(nodes_ok(d, c) ? nodes_fast(d, c) : nodes_diagnose(d, c));
   og__builder_nodes_added(d->b, c->count);
   return OG_OK;
 }
 
-static int do_edges(decoder *d, const Og__V1__EdgeChunk *c) {
-  OG_TRY(check_run(d, "edge", c->first, d->edges, c->count, d->hdr->edge_count));
-  OG_TRY(check_col(d, "target_delta", c->n_target_delta, c->count, false));
-  OG_TRY(check_col(d, "kind", c->n_kind, c->count, false));
-  OG_TRY(check_col(d, "label", c->n_label, c->count, true));
-  int rc = og__builder_edges_room(d->b, c->count);
-  if (rc != OG_OK) return builder_fault(d, rc, "edge", d->edges);
+/* The edges of a chunk one by one, each checked as it is written: run only when edges_ok found a
+   fault, to name the first one (the load then fails). */
+static int edges_diagnose(decoder *d, const Og__V1__EdgeChunk *c) {
   /* every field is checked below: edges are written in place, each source's run reported */
   og_index *dst = d->b->edst + d->b->nedges;
   uint32_t *meta = d->b->emeta + d->b->nedges;
@@ -1008,8 +1079,61 @@ static int do_edges(decoder *d, const Og__V1__EdgeChunk *c) {
     dst[i] = (og_index)t;
     meta[i] = OG_META_PACK(kind, label ? label - 1 : OG_STR_NONE);
   }
-  if (c->count > run) og__builder_edges_added(d->b, d->src, c->count - run);
-  return OG_OK;
+  return bad(&d->r, "an edge field is out of range"); /* not reached: the fast checks agree */
+}
+
+/* An edge chunk written column by column, checked on the way by branch-free loops (they
+   vectorize); false, with nothing added yet, when a field is out of range (edges_diagnose then
+   names it). Each source's run is reported at the end. */
+static bool edges_fast(decoder *d, const Og__V1__EdgeChunk *c) {
+  og_index *dst = d->b->edst + d->b->nedges;
+  uint32_t *meta = d->b->emeta + d->b->nedges, bad_bits = 0, cnt = c->count;
+  uint64_t t = 0, nodes = d->nodes;
+  for (uint32_t i = 0; i < cnt; i++) {
+    t += (uint64_t)c->target_delta[i];
+    bad_bits |= (uint32_t)(t >= nodes);
+    dst[i] = (og_index)t;
+  }
+  /* label l (0: none) is an index below OG_META_NOLABEL for INDEX edges, else a string */
+  uint32_t strings = d->strings > UINT32_MAX ? UINT32_MAX : (uint32_t)d->strings;
+  for (size_t i = 0; i < c->n_label; i++) {
+    uint32_t k = c->kind[i], l = c->label[i], lab = l - 1; /* 0 -> NONE, kept as NOLABEL */
+    bad_bits |= (uint32_t)(k > OG_EDGE_KIND_MAX) |
+                (uint32_t)(l > (k == OG_EDGE_INDEX ? OG_META_NOLABEL : strings));
+    meta[i] = (k << 28) | (lab >= OG_META_NOLABEL ? OG_META_NOLABEL : lab);
+  }
+  for (uint32_t i = 0; !c->n_label && i < cnt; i++) {
+    bad_bits |= (uint32_t)(c->kind[i] > OG_EDGE_KIND_MAX);
+    meta[i] = ((uint32_t)c->kind[i] << 28) | OG_META_NOLABEL;
+  }
+  if (bad_bits) return false;
+  og_index src = d->src, next = d->next_src;
+  uint32_t left = d->src_left;
+  for (uint32_t i = 0; i < cnt;) {
+    while (left == 0) { /* degrees sum to edge_count, so a source remains */
+      src = next++;
+      left = d->deg[src];
+    }
+    uint32_t take = left < cnt - i ? left : cnt - i;
+    og__builder_edges_added(d->b, src, take);
+    left -= take;
+    i += take;
+  }
+  d->src = src;
+  d->next_src = next;
+  d->src_left = left;
+  d->edges += cnt;
+  return true;
+}
+
+static int do_edges(decoder *d, const Og__V1__EdgeChunk *c) {
+  OG_TRY(check_run(d, "edge", c->first, d->edges, c->count, d->hdr->edge_count));
+  OG_TRY(check_col(d, "target_delta", c->n_target_delta, c->count, false));
+  OG_TRY(check_col(d, "kind", c->n_kind, c->count, false));
+  OG_TRY(check_col(d, "label", c->n_label, c->count, true));
+  int rc = og__builder_edges_room(d->b, c->count);
+  if (rc != OG_OK) return builder_fault(d, rc, "edge", d->edges);
+  return edges_fast(d, c) ? OG_OK : edges_diagnose(d, c);
 }
 
 static int do_trailer(decoder *d, const Og__V1__Trailer *t, uint32_t crc) {
@@ -1099,6 +1223,8 @@ static int serial_step(decoder *d) {
 /* A record as the reader thread left it, with what error messages need to name it. */
 typedef struct ahead_rec {
   Og__V1__Record *rec; /* owned; may be set even when rc fails */
+  uint8_t *raw;        /* or the record still packed, for the consumer to unpack (owned) */
+  size_t rawlen;
   uint32_t crc_before;
   int rc;
   uint64_t rec_no, rec_off, pos_after;
@@ -1114,6 +1240,7 @@ typedef struct readahead {
   ahead_rec q[AHEAD_DEPTH];
   unsigned head, tail; /* records consumed and produced so far: tail - head wait in q */
   bool stop;           /* the consumer needs no more */
+  bool starved;        /* the consumer is waiting for a record */
 } readahead;
 
 static void *readahead_run(void *arg) {
@@ -1122,16 +1249,27 @@ static void *readahead_run(void *arg) {
     pthread_mutex_lock(&p->mu);
     while (p->tail - p->head == AHEAD_DEPTH && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
     bool stop = p->stop;
+    /* the consumer has nothing left: it is the faster one, so it unpacks this record itself
+       (both threads then stay busy; unpacking is most of a load's work) */
+    bool hand_over = p->starved || p->tail == p->head;
     pthread_mutex_unlock(&p->mu);
     if (stop) break;
     ahead_rec it = {0};
-    it.rc = read_record(&p->r, &it.rec, &it.crc_before);
+    const uint8_t *body;
+    it.rc = read_frame(&p->r, &body, &it.rawlen, &it.crc_before);
+    if (it.rc == OG_OK && hand_over) {
+      it.raw = og__alloc(p->r.a, it.rawlen ? it.rawlen : 1);
+      if (it.raw) memcpy(it.raw, body, it.rawlen);
+      else hand_over = false;
+    }
+    if (it.rc == OG_OK && !hand_over) it.rc = unpack_frame(&p->r, body, it.rawlen, &it.rec);
     it.rec_no = p->r.rec_no;
     it.rec_off = p->r.rec_off;
     it.rec_name = p->r.rec_name;
     it.pos_after = p->r.pos;
     if (it.rc != OG_OK) snprintf(it.msg, sizeof it.msg, "%s", og_error_last());
-    last = it.rc != OG_OK || it.rec->body_case == OG__V1__RECORD__BODY_TRAILER;
+    /* a handed-over record may be the trailer: then the consumer stops this thread */
+    last = it.rc != OG_OK || (it.rec && it.rec->body_case == OG__V1__RECORD__BODY_TRAILER);
     pthread_mutex_lock(&p->mu);
     p->q[p->tail % AHEAD_DEPTH] = it;
     p->tail++;
@@ -1144,7 +1282,11 @@ static void *readahead_run(void *arg) {
 /* The next record from the reader thread, dispatched as serial_step would. */
 static int ahead_step(decoder *d, readahead *p) {
   pthread_mutex_lock(&p->mu);
-  while (p->head == p->tail) pthread_cond_wait(&p->cv, &p->mu);
+  while (p->head == p->tail) {
+    p->starved = true;
+    pthread_cond_wait(&p->cv, &p->mu);
+  }
+  p->starved = false;
   ahead_rec it = p->q[p->head % AHEAD_DEPTH];
   p->head++;
   pthread_cond_broadcast(&p->cv);
@@ -1153,8 +1295,12 @@ static int ahead_step(decoder *d, readahead *p) {
   d->r.rec_off = it.rec_off;
   d->r.rec_name = it.rec_name;
   d->r.pos = it.pos_after;
-  int rc = it.rc != OG_OK ? og__fail(it.rc, "%s", it.msg) : do_record(d, it.rec, it.crc_before);
+  int rc = it.rc != OG_OK ? og__fail(it.rc, "%s", it.msg)
+           : it.raw      ? unpack_frame(&d->r, it.raw, it.rawlen, &it.rec)
+                         : OG_OK;
+  if (rc == OG_OK) rc = do_record(d, it.rec, it.crc_before);
   free_record(&d->r, it.rec);
+  if (it.raw) og__free(d->r.a, it.raw, it.rawlen ? it.rawlen : 1);
   return rc;
 }
 
@@ -1193,7 +1339,11 @@ static void readahead_stop(decoder *d, readahead *p) {
   pthread_cond_broadcast(&p->cv);
   pthread_mutex_unlock(&p->mu);
   pthread_join(p->thread, NULL);
-  for (; p->head != p->tail; p->head++) free_record(&d->r, p->q[p->head % AHEAD_DEPTH].rec);
+  for (; p->head != p->tail; p->head++) {
+    ahead_rec *it = &p->q[p->head % AHEAD_DEPTH];
+    free_record(&d->r, it->rec);
+    if (it->raw) og__free(d->r.a, it->raw, it->rawlen ? it->rawlen : 1);
+  }
   pthread_cond_destroy(&p->cv);
   pthread_mutex_destroy(&p->mu);
   d->r.f = p->r.f;

@@ -201,6 +201,29 @@ int og__strtab_store(og_strtab *t, const og_allocator *a, const char *s, size_t 
   return OG_OK;
 }
 
+int og__strtab_store_run(og_strtab *t, const og_allocator *a, const char *data,
+                         const uint32_t *lengths, size_t n) {
+  if (n > (size_t)OG_STR_MAX + 1 - t->count)
+    return og__fail(OG_ELIMIT, "more than %u strings", OG_STR_MAX + 1);
+  size_t bytes = 0;
+  for (size_t i = 0; i < n; i++) bytes += (size_t)lengths[i] + 1; /* each NUL-terminated */
+  if (n == 0) return OG_OK;
+  OG_TRY(og__strtab_room(t, a, (size_t)t->count + n));
+  char *copy = og__arena_alloc(&t->arena, a, bytes); /* one block for the run, packed */
+  if (!copy) return og__fail(OG_ENOMEM, "out of memory storing %zu strings", n);
+  for (size_t i = 0; i < n; i++) {
+    uint32_t len = lengths[i];
+    copy_bytes(copy, data, len);
+    copy[len] = '\0';
+    t->ptr[t->count + i] = copy;
+    t->len[t->count + i] = len;
+    copy += (size_t)len + 1;
+    data += len;
+  }
+  t->count += (uint32_t)n;
+  return OG_OK;
+}
+
 int og__strtab_intern(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out) {
   uint32_t tag = str_tag(s, len);
   *out = find_tagged(t, s, len, tag);

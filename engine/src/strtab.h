@@ -33,6 +33,10 @@ int og__strtab_intern(og_strtab *t, const og_allocator *a, const char *s, size_t
 /* Store a copy with a new handle, never indexed: not found by text, never merged (labels that
    are mostly distinct values). The table then may hold equal strings: see og__strtab_dedup. */
 int og__strtab_store(og_strtab *t, const og_allocator *a, const char *s, size_t len, og_str *out);
+/* og__strtab_store of n strings at once, lengths[i] bytes each, back to back in data (a decoder's
+   chunk): one arena block for all of them. */
+int og__strtab_store_run(og_strtab *t, const og_allocator *a, const char *data,
+                         const uint32_t *lengths, size_t n);
 /* Room for n strings in all, so that storing them copies no table. */
 int og__strtab_room(og_strtab *t, const og_allocator *a, size_t n);
 /* Index stored string h: *out is h, or the handle of an equal string indexed before it. */

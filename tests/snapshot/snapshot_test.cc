@@ -782,6 +782,11 @@ TEST(SnapshotCorrupt, BadContent) {
   ExpectMalformed(with_nodes({16, 16}, {0, 0, 0}, {2, 0, 0}).bytes, "column id_delta has 2");
   ExpectMalformed(with_nodes({16, 16, 16}, {0, 0, 0}, {2, 0, 0}, {0, 3, 0}).bytes,
                   "label string 2 out of range");
+  // checked column by column, then named item by item: the last node, and a later column
+  ExpectMalformed(with_nodes({16, 16, 16}, {0, 0, 0}, {1, 0, 2}).bytes,
+                  "node 2: out-degree 2 takes the edges beyond");
+  ExpectMalformed(with_nodes({16, 16, 16}, {0, 0, 1}, {2, 0, 0}, {0, 0, 3}).bytes,
+                  "node 2: type 1 out of range");
 
   // a big one: the id index is built on the first lookup, not while loading
   const uint32_t big = 100000;
