@@ -261,19 +261,36 @@ int og_builder_reserve_strings(og_builder *b, size_t strings) {
   return og__strtab_room(&b->strs, &b->alloc, (size_t)b->strs.count + strings);
 }
 
+/* The node-row columns (the builder's degrees included) from row `from` on, `rows` of them:
+   ptr[k] and bytes[k] for the NODE_COLUMNS columns. */
+#define NODE_COLUMNS 7
+static void node_columns(og_builder *b, size_t from, size_t rows, void **ptr, size_t *bytes) {
+  og_nodes *n = &b->nodes;
+  void *p[NODE_COLUMNS] = {n->id + from,    n->type + from,  n->size + from, n->refcount + from,
+                           n->label + from, n->flags + from, b->deg + from};
+  size_t w[NODE_COLUMNS] = {sizeof(og_id),    sizeof(og_type),  sizeof(uint32_t), sizeof(uint32_t),
+                            sizeof(og_str),   sizeof(uint16_t), sizeof(uint32_t)};
+  for (int k = 0; k < NODE_COLUMNS; k++) {
+    ptr[k] = p[k];
+    bytes[k] = rows * w[k];
+  }
+}
+
 int og_builder_prefault(og_builder *b) {
   OG_ASSERT_ARG(b != NULL);
   stop_prefault(b);
-  og_nodes *n = &b->nodes;
-  size_t c = n->count, room = n->cap - c, e = b->nedges, eroom = b->ecap - e;
-  void *ptr[] = {n->id + c, n->type + c, n->size + c, n->refcount + c, n->label + c,
-                 n->flags + c, b->deg + c, b->edst + e, b->emeta + e};
-  size_t bytes[] = {room * sizeof(og_id), room * sizeof(og_type), room * sizeof(uint32_t),
-                    room * sizeof(uint32_t), room * sizeof(og_str), room * sizeof(uint16_t),
-                    (b->deg_cap - c) * sizeof(uint32_t), eroom * sizeof(og_index),
-                    eroom * sizeof(uint32_t)};
+  size_t c = b->nodes.count, e = b->nedges, eroom = b->ecap - e;
+  void *ptr[NODE_COLUMNS + 2];
+  size_t bytes[NODE_COLUMNS + 2];
+  node_columns(b, c, b->nodes.cap - c, ptr, bytes);
+  bytes[NODE_COLUMNS - 1] = (b->deg_cap - c) * sizeof(uint32_t); /* the degrees' own capacity */
+  ptr[NODE_COLUMNS] = b->edst + e;
+  ptr[NODE_COLUMNS + 1] = b->emeta + e;
+  bytes[NODE_COLUMNS] = eroom * sizeof(og_index);
+  bytes[NODE_COLUMNS + 1] = eroom * sizeof(uint32_t);
   /* node rows from the back: the first ones are being written right now */
-  b->prefault = og__prefault_start(&b->alloc, ptr, bytes, 7, b->edst ? 9 : 7);
+  b->prefault = og__prefault_start(&b->alloc, ptr, bytes, NODE_COLUMNS,
+                                   b->edst ? NODE_COLUMNS + 2 : NODE_COLUMNS);
   return OG_OK;
 }
 
@@ -320,15 +337,10 @@ int og__builder_nodes_room(og_builder *b, size_t n) {
   if (need > b->nodes.cap || need > b->deg_cap) stop_prefault(b);
   OG_TRY(og__nodes_grow(&b->nodes, &b->alloc, need));
   OG_TRY(og__grow(&b->alloc, (void **)&b->deg, &b->deg_cap, need, sizeof(uint32_t)));
-  og_nodes *nd = &b->nodes;
-  size_t c = nd->count;
-  og__populate(&b->alloc, nd->id + c, n * sizeof(og_id));
-  og__populate(&b->alloc, nd->type + c, n * sizeof(og_type));
-  og__populate(&b->alloc, nd->size + c, n * sizeof(uint32_t));
-  og__populate(&b->alloc, nd->refcount + c, n * sizeof(uint32_t));
-  og__populate(&b->alloc, nd->label + c, n * sizeof(og_str));
-  og__populate(&b->alloc, nd->flags + c, n * sizeof(uint16_t));
-  og__populate(&b->alloc, b->deg + c, n * sizeof(uint32_t));
+  void *ptr[NODE_COLUMNS];
+  size_t bytes[NODE_COLUMNS];
+  node_columns(b, b->nodes.count, n, ptr, bytes);
+  for (int k = 0; k < NODE_COLUMNS; k++) og__populate(&b->alloc, ptr[k], bytes[k]);
   return OG_OK;
 }
 

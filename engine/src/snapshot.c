@@ -1102,10 +1102,11 @@ static bool edges_fast(decoder *d, const Og__V1__EdgeChunk *c) {
                 (uint32_t)(l > (k == OG_EDGE_INDEX ? OG_META_NOLABEL : strings));
     meta[i] = (k << 28) | (lab >= OG_META_NOLABEL ? OG_META_NOLABEL : lab);
   }
-  for (uint32_t i = 0; !c->n_label && i < cnt; i++) {
-    bad_bits |= (uint32_t)(c->kind[i] > OG_EDGE_KIND_MAX);
-    meta[i] = ((uint32_t)c->kind[i] << 28) | OG_META_NOLABEL;
-  }
+  if (!c->n_label)
+    for (uint32_t i = 0; i < cnt; i++) {
+      bad_bits |= (uint32_t)(c->kind[i] > OG_EDGE_KIND_MAX);
+      meta[i] = ((uint32_t)c->kind[i] << 28) | OG_META_NOLABEL;
+    }
   if (bad_bits) return false;
   og_index src = d->src, next = d->next_src;
   uint32_t left = d->src_left;
@@ -1221,6 +1222,7 @@ static int serial_step(decoder *d) {
 #define AHEAD_MIN_BYTES (1u << 20)
 
 /* A record as the reader thread left it, with what error messages need to name it. */
+#define RAW_BYTES(it) ((it)->rawlen ? (it)->rawlen : 1) /* a handed-over record's buffer */
 typedef struct ahead_rec {
   Og__V1__Record *rec; /* owned; may be set even when rc fails */
   uint8_t *raw;        /* or the record still packed, for the consumer to unpack (owned) */
@@ -1258,7 +1260,7 @@ static void *readahead_run(void *arg) {
     const uint8_t *body;
     it.rc = read_frame(&p->r, &body, &it.rawlen, &it.crc_before);
     if (it.rc == OG_OK && hand_over) {
-      it.raw = og__alloc(p->r.a, it.rawlen ? it.rawlen : 1);
+      it.raw = og__alloc(p->r.a, RAW_BYTES(&it));
       if (it.raw) memcpy(it.raw, body, it.rawlen);
       else hand_over = false;
     }
@@ -1300,7 +1302,7 @@ static int ahead_step(decoder *d, readahead *p) {
                          : OG_OK;
   if (rc == OG_OK) rc = do_record(d, it.rec, it.crc_before);
   free_record(&d->r, it.rec);
-  if (it.raw) og__free(d->r.a, it.raw, it.rawlen ? it.rawlen : 1);
+  if (it.raw) og__free(d->r.a, it.raw, RAW_BYTES(&it));
   return rc;
 }
 
@@ -1342,7 +1344,7 @@ static void readahead_stop(decoder *d, readahead *p) {
   for (; p->head != p->tail; p->head++) {
     ahead_rec *it = &p->q[p->head % AHEAD_DEPTH];
     free_record(&d->r, it->rec);
-    if (it->raw) og__free(d->r.a, it->raw, it->rawlen ? it->rawlen : 1);
+    if (it->raw) og__free(d->r.a, it->raw, RAW_BYTES(it));
   }
   pthread_cond_destroy(&p->cv);
   pthread_mutex_destroy(&p->mu);
