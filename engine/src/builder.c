@@ -354,10 +354,7 @@ int og__builder_big_size(og_builder *b, og_index row, uint64_t size) {
   return OG_OK;
 }
 
-void og__builder_nodes_added(og_builder *b, size_t n) {
-  if (n) memset(b->deg + b->nodes.count, 0, n * sizeof(uint32_t));
-  b->nodes.count += (og_index)n;
-}
+void og__builder_nodes_added(og_builder *b, size_t n) { b->nodes.count += (og_index)n; }
 
 int og__builder_edges_room(og_builder *b, size_t n) {
   if (b->esrc) return og__fail(OG_EINVALID, "edges written in place must come grouped by source");
@@ -368,11 +365,10 @@ int og__builder_edges_room(og_builder *b, size_t n) {
   return OG_OK;
 }
 
-void og__builder_edges_added(og_builder *b, og_index source, size_t n) {
-  OG_ASSERT(source < b->nodes.count && (b->nedges == 0 || source >= b->last_src));
-  b->deg[source] += (uint32_t)n;
+void og__builder_edges_added(og_builder *b, size_t n) {
+  OG_ASSERT(n <= b->ecap - b->nedges);
   b->nedges += n;
-  b->last_src = source;
+  b->last_src = b->nodes.count ? b->nodes.count - 1 : 0; /* no source may come after these */
 }
 
 static OG_NOINLINE int add_edge_slow(og_builder *b, og_index source, og_index target,

@@ -126,16 +126,17 @@ int og__builder_append_edge(og_builder *b, og_index source, og_index target, uin
 
 /* Columns written in place by decoders that validated their input (the snapshot reader), with
    deferred ids. Nodes: og__builder_nodes_room makes room for n more; the caller writes rows
-   count..count+n-1 of nodes.id/type/size/flags/refcount/label (sizes of OG_SIZE_BIG and more
-   through og__builder_big_size, rows in order) and then calls og__builder_nodes_added(n).
-   Edges: og__builder_edges_room makes room for n more at edst/emeta[nedges...]; the caller
-   writes them grouped by source in index order (from the last source on) and reports each
-   source's run with og__builder_edges_added. */
+   count..count+n-1 of nodes.id/type/size/flags/refcount/label and of deg, each node's number of
+   out-edges (sizes of OG_SIZE_BIG and more through og__builder_big_size, rows in order), and then
+   calls og__builder_nodes_added(n). Edges: og__builder_edges_room makes room for n more at
+   edst/emeta[nedges...]; the caller writes them in CSR order (node 0's deg[0] edges first, and
+   so on) and then calls og__builder_edges_added(n). The degrees must sum to the edges by
+   og_builder_finish. */
 int og__builder_nodes_room(og_builder *b, size_t n);
 int og__builder_big_size(og_builder *b, og_index row, uint64_t size);
 void og__builder_nodes_added(og_builder *b, size_t n);
 int og__builder_edges_room(og_builder *b, size_t n);
-void og__builder_edges_added(og_builder *b, og_index source, size_t n);
+void og__builder_edges_added(og_builder *b, size_t n);
 
 /* Size of a node, reading the overflow table when needed. O(1) or O(log big). */
 uint64_t og__node_size(const og_nodes *n, og_index i);

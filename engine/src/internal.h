@@ -28,9 +28,11 @@ int og__fail(int code, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
 #define OG_LIKELY(x) __builtin_expect(!!(x), 1)
 #define OG_NOINLINE __attribute__((noinline))
+#define OG_INLINE inline __attribute__((always_inline)) /* specialized at each call */
 #else
 #define OG_LIKELY(x) (x)
 #define OG_NOINLINE
+#define OG_INLINE inline
 #endif
 
 /* Internal invariant. */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <protobuf-c/protobuf-c.h>
@@ -24,6 +25,7 @@
 #include "og/snapshot.h"
 #include "og/v1/snapshot.pb-c.h"
 #include "og/version.h"
+#include "snapwire.h"
 
 /* Writers keep records near this size (strings chunks are cut once their bytes reach it). */
 #define OG_SNAP_TARGET_RECORD (1u << 20)
@@ -656,14 +658,14 @@ typedef struct decoder {
   int phase;
   og_builder *b;
   uint64_t strings, types, nodes, edges; /* items read so far */
-  uint32_t *deg;                         /* out-degree per node read */
-  size_t deg_cap;
-  uint64_t deg_sum;
-  /* edge cursor */
-  og_index src, next_src; /* source of the current edge, and the node after it */
-  uint32_t src_left;       /* edges of src still to come */
-  uint32_t threads;        /* OG_SNAPSHOT_THREADS_* */
+  uint64_t deg_sum;                      /* of the out-degrees read (the builder's deg) */
+  uint32_t threads;                      /* OG_SNAPSHOT_THREADS_* */
+  og__wire_dest wire;      /* the columns, for chunks decoded by hand (snapwire.h) when `hand` */
+  bool hand;
 } decoder;
+
+/* do_wire's answer when the hand decoder declines a chunk: protobuf-c is to decode it. */
+#define DECLINED 1
 
 /* Fail with OG_EMALFORMED, naming the file, the record and its offset. */
 static int bad(reader *r, const char *fmt, ...)
@@ -873,6 +875,9 @@ static int enter_phase(decoder *d, int phase) {
     return bad(r, "%llu edges read but the header declares %llu", (unsigned long long)d->edges,
                (unsigned long long)h->edge_count);
   d->phase = phase;
+#ifdef OG_LOAD_TIMING
+  { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); fprintf(stderr, "phase %d at %.3f ms\n", phase, (ts.tv_sec % 1000) * 1e3 + ts.tv_nsec * 1e-6); }
+#endif
   return OG_OK;
 }
 
@@ -934,6 +939,11 @@ static int do_types(decoder *d, const Og__V1__TypeChunk *c) {
   return OG_OK;
 }
 
+static int degree_fault(decoder *d, uint64_t node, uint32_t deg) {
+  return bad(&d->r, "node %llu: out-degree %u takes the edges beyond the header's %llu",
+             (unsigned long long)node, deg, (unsigned long long)d->hdr->edge_count);
+}
+
 /* The rows of a chunk item by item, each field checked as it is written: run only when the checks
    of nodes_fast found a fault, to name the first one (the load then fails). */
 static int nodes_diagnose(decoder *d, const Og__V1__NodeChunk *c) {
@@ -957,9 +967,7 @@ static int nodes_diagnose(decoder *d, const Og__V1__NodeChunk *c) {
     if (flags > 0xFFFFu)
       return bad(&d->r, "node %llu: flags 0x%x use bits above 15", (unsigned long long)d->nodes,
                  flags);
-    if (deg > d->hdr->edge_count - d->deg_sum)
-      return bad(&d->r, "node %llu: out-degree %u takes the edges beyond the header's %llu",
-                 (unsigned long long)d->nodes, deg, (unsigned long long)d->hdr->edge_count);
+    if (deg > d->hdr->edge_count - d->deg_sum) return degree_fault(d, d->nodes, deg);
     n->id[row] = v << c->id_shift;
     n->type[row] = type;
     if (size < OG_SIZE_BIG)
@@ -969,7 +977,7 @@ static int nodes_diagnose(decoder *d, const Og__V1__NodeChunk *c) {
     n->flags[row] = (uint16_t)flags;
     n->refcount[row] = c->n_refcount ? c->refcount[i] : 0;
     n->label[row] = label ? label - 1 : OG_STR_NONE;
-    d->deg[d->nodes] = deg;
+    d->b->deg[row] = deg;
     d->deg_sum += deg;
   }
   return bad(&d->r, "a node field is out of range"); /* not reached: the fast checks agree */
@@ -1021,8 +1029,9 @@ static int nodes_fast(decoder *d, const Og__V1__NodeChunk *c) {
   else memset(n->refcount + row, 0, cnt * sizeof *n->refcount);
   for (size_t i = 0; i < c->n_label; i++) n->label[row + i] = c->label[i] - 1; /* 0 -> NONE */
   if (!c->n_label) memset(n->label + row, 0xFF, cnt * sizeof *n->label);
-  if (c->n_out_degree) memcpy(d->deg + d->nodes, c->out_degree, cnt * sizeof *c->out_degree);
-  else memset(d->deg + d->nodes, 0, cnt * sizeof *d->deg);
+  uint32_t *deg = d->b->deg + row;
+  if (c->n_out_degree) memcpy(deg, c->out_degree, cnt * sizeof *c->out_degree);
+  else memset(deg, 0, cnt * sizeof *deg);
   for (size_t i = 0; i < c->n_out_degree; i++) d->deg_sum += c->out_degree[i];
   d->nodes += cnt;
   return OG_OK;
@@ -1038,7 +1047,6 @@ static int do_nodes(decoder *d, const Og__V1__NodeChunk *c) {
   OG_TRY(check_col(d, "label", c->n_label, c->count, true));
   OG_TRY(check_col(d, "out_degree", c->n_out_degree, c->count, true));
   if (c->id_shift > 63) return bad(&d->r, "id_shift %u is not below 64", c->id_shift);
-  OG_TRY(og__grow(d->r.a, (void **)&d->deg, &d->deg_cap, d->nodes + c->count, sizeof *d->deg));
   int rc = og__builder_nodes_room(d->b, c->count);
   if (rc != OG_OK) return builder_fault(d, rc, "node", d->nodes);
   OG_TRY(nodes_ok(d, c) ? nodes_fast(d, c) : nodes_diagnose(d, c));
@@ -1046,27 +1054,23 @@ static int do_nodes(decoder *d, const Og__V1__NodeChunk *c) {
   return OG_OK;
 }
 
-/* The edges of a chunk one by one, each checked as it is written: run only when edges_ok found a
-   fault, to name the first one (the load then fails). */
+/* The node whose out-edges include edge e (the degrees sum to the edges by now), for messages. */
+static og_index source_of(const decoder *d, uint64_t e) {
+  og_index v = 0;
+  for (uint64_t sum = d->b->deg[0]; sum <= e; sum += d->b->deg[++v]) {}
+  return v;
+}
+
+/* The edges of a chunk one by one, each checked: run only when edges_fast found a fault, to name
+   the first one (the load then fails). */
 static int edges_diagnose(decoder *d, const Og__V1__EdgeChunk *c) {
-  /* every field is checked below: edges are written in place, each source's run reported */
-  og_index *dst = d->b->edst + d->b->nedges;
-  uint32_t *meta = d->b->emeta + d->b->nedges;
-  uint32_t run = 0; /* first edge of d->src's run in this chunk */
-  uint64_t t = 0;   /* see EdgeChunk.target_delta */
+  uint64_t t = 0; /* see EdgeChunk.target_delta */
   for (uint32_t i = 0; i < c->count; i++, d->edges++) {
-    while (d->src_left == 0) { /* degrees sum to edge_count, so a source remains */
-      if (i > run) og__builder_edges_added(d->b, d->src, i - run);
-      run = i;
-      d->src = d->next_src++;
-      d->src_left = d->deg[d->src];
-    }
-    d->src_left--;
     t += (uint64_t)c->target_delta[i]; /* wraps modulo 2^64 */
     uint32_t kind = c->kind[i], label = c->n_label ? c->label[i] : 0;
     if (t >= d->nodes)
       return bad(&d->r, "edge %llu from node %u: target %llu out of range (%llu nodes)",
-                 (unsigned long long)d->edges, d->src, (unsigned long long)t,
+                 (unsigned long long)d->edges, source_of(d, d->edges), (unsigned long long)t,
                  (unsigned long long)d->nodes);
     if (kind > OG_EDGE_KIND_MAX)
       return bad(&d->r, "edge %llu: kind %u is not 0..15", (unsigned long long)d->edges, kind);
@@ -1076,15 +1080,13 @@ static int edges_diagnose(decoder *d, const Og__V1__EdgeChunk *c) {
     if (label && kind != OG_EDGE_INDEX && label > d->strings)
       return bad(&d->r, "edge %llu: label string %u out of range (%llu strings)",
                  (unsigned long long)d->edges, label - 1, (unsigned long long)d->strings);
-    dst[i] = (og_index)t;
-    meta[i] = OG_META_PACK(kind, label ? label - 1 : OG_STR_NONE);
   }
   return bad(&d->r, "an edge field is out of range"); /* not reached: the fast checks agree */
 }
 
 /* An edge chunk written column by column, checked on the way by branch-free loops (they
    vectorize); false, with nothing added yet, when a field is out of range (edges_diagnose then
-   names it). Each source's run is reported at the end. */
+   names it). The edges are in CSR order: the out-degrees read with the nodes place them. */
 static bool edges_fast(decoder *d, const Og__V1__EdgeChunk *c) {
   og_index *dst = d->b->edst + d->b->nedges;
   uint32_t *meta = d->b->emeta + d->b->nedges, bad_bits = 0, cnt = c->count;
@@ -1108,21 +1110,7 @@ static bool edges_fast(decoder *d, const Og__V1__EdgeChunk *c) {
       meta[i] = ((uint32_t)c->kind[i] << 28) | OG_META_NOLABEL;
     }
   if (bad_bits) return false;
-  og_index src = d->src, next = d->next_src;
-  uint32_t left = d->src_left;
-  for (uint32_t i = 0; i < cnt;) {
-    while (left == 0) { /* degrees sum to edge_count, so a source remains */
-      src = next++;
-      left = d->deg[src];
-    }
-    uint32_t take = left < cnt - i ? left : cnt - i;
-    og__builder_edges_added(d->b, src, take);
-    left -= take;
-    i += take;
-  }
-  d->src = src;
-  d->next_src = next;
-  d->src_left = left;
+  og__builder_edges_added(d->b, cnt);
   d->edges += cnt;
   return true;
 }
@@ -1187,6 +1175,61 @@ static int do_record(decoder *d, const Og__V1__Record *rec, uint32_t crc_before)
   }
 }
 
+/* The first node of the chunk just written at d->nodes whose out-degree takes the edges beyond
+   the header's: the fault nodes_diagnose would name, the other fields being in range. */
+static int degrees_fault(decoder *d, uint32_t count) {
+  uint64_t sum = d->deg_sum;
+  const uint32_t *deg = d->b->deg + d->nodes;
+  for (uint32_t i = 0; i < count; sum += deg[i], i++)
+    if (deg[i] > d->hdr->edge_count - sum) return degree_fault(d, d->nodes + i, deg[i]);
+  return bad(&d->r, "the out-degrees take the edges beyond the header's"); /* not reached */
+}
+
+/* A chunk in the hand decoder's reach (snapwire.h): its rows already written and checked when
+   `decoded` (deg_sum: its out-degrees' sum), else decoded here once their place is checked.
+   DECLINED when the hand decoder declines it. The checks come in do_record's order, so a fault
+   gets protobuf-c's path's message. */
+static int do_wire(decoder *d, const og__wire_chunk *c, bool decoded, uint64_t deg_sum) {
+  const Og__V1__Header *h = d->hdr;
+  if (c->what == OG__WIRE_NODES) {
+    OG_TRY(enter_phase(d, PH_NODES));
+    OG_TRY(check_run(d, "node", c->first, d->nodes, c->count, h->node_count));
+    if (!decoded && !og__wire_nodes(&deg_sum, &d->wire, c)) return DECLINED;
+    if (deg_sum > h->edge_count - d->deg_sum) return degrees_fault(d, c->count);
+    og__builder_nodes_added(d->b, c->count);
+    d->nodes += c->count;
+    d->deg_sum += deg_sum;
+    return OG_OK;
+  }
+  if (d->phase < PH_EDGES) OG_TRY(enter_phase(d, PH_EDGES));
+  OG_TRY(check_run(d, "edge", c->first, d->edges, c->count, h->edge_count));
+  if (!decoded && !og__wire_edges(&d->wire, c)) return DECLINED;
+  og__builder_edges_added(d->b, c->count);
+  d->edges += c->count;
+  return OG_OK;
+}
+
+static const char *wire_name(const og__wire_chunk *c) {
+  return og__snap_case_name(c->what == OG__WIRE_NODES ? OG__V1__RECORD__BODY_NODES
+                                                      : OG__V1__RECORD__BODY_EDGES);
+}
+
+/* A framed record's body: node and edge chunks decoded by hand when they can be, the rest (and
+   what the hand decoder declines) unpacked by protobuf-c. */
+static int do_body(decoder *d, const uint8_t *body, size_t len, uint32_t crc_before) {
+  og__wire_chunk c;
+  if (d->hand && og__wire_scan(&c, body, len) >= OG__WIRE_NODES) {
+    d->r.rec_name = wire_name(&c);
+    int rc = do_wire(d, &c, false, 0);
+    if (rc != DECLINED) return rc;
+  }
+  Og__V1__Record *rec;
+  int rc = unpack_frame(&d->r, body, len, &rec);
+  if (rc == OG_OK) rc = do_record(d, rec, crc_before);
+  free_record(&d->r, rec);
+  return rc;
+}
+
 /* Read the magic and the Header into d->hdr (owned by the caller after success or failure). */
 static int read_header(reader *r, Og__V1__Header **out) {
   *out = NULL;
@@ -1206,26 +1249,32 @@ static int read_header(reader *r, Og__V1__Header **out) {
   return rc;
 }
 
-/* One record: read, dispatch, free. */
+/* One record: read and decode. */
 static int serial_step(decoder *d) {
-  Og__V1__Record *rec;
+  const uint8_t *body;
+  size_t len;
   uint32_t crc = 0;
-  int rc = read_record(&d->r, &rec, &crc);
-  if (rc == OG_OK) rc = do_record(d, rec, crc);
-  free_record(&d->r, rec);
-  return rc;
+  OG_TRY(read_frame(&d->r, &body, &len, &crc));
+  return do_body(d, body, len, crc);
 }
 
 /* ---- reading ahead on a second thread ---------------------------------------------------------- */
 
+/* Records read ahead that hold memory (unpacked or still packed), and queue slots: chunks
+   decoded by the reader into the graph take a slot but no memory, so it may go on with them
+   while the consumer is busy with strings. */
 #define AHEAD_DEPTH 4
+#define AHEAD_SLOTS 64
 #define AHEAD_MIN_BYTES (1u << 20)
 
 /* A record as the reader thread left it, with what error messages need to name it. */
 #define RAW_BYTES(it) ((it)->rawlen ? (it)->rawlen : 1) /* a handed-over record's buffer */
 typedef struct ahead_rec {
-  Og__V1__Record *rec; /* owned; may be set even when rc fails */
-  uint8_t *raw;        /* or the record still packed, for the consumer to unpack (owned) */
+  Og__V1__Record *rec;  /* owned; may be set even when rc fails */
+  uint8_t *raw;         /* or the record still packed, for the consumer to decode (owned) */
+  bool decoded;         /* or a chunk the reader decoded by hand into the graph's columns: */
+  og__wire_chunk chunk; /* which one */
+  uint64_t deg_sum;     /* the sum of its out-degrees, for a node chunk */
   size_t rawlen;
   uint32_t crc_before;
   int rc;
@@ -1239,32 +1288,56 @@ typedef struct readahead {
   pthread_t thread;
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  ahead_rec q[AHEAD_DEPTH];
+  ahead_rec q[AHEAD_SLOTS];
+  unsigned held;       /* records in q holding memory */
   unsigned head, tail; /* records consumed and produced so far: tail - head wait in q */
   bool stop;           /* the consumer needs no more */
   bool starved;        /* the consumer is waiting for a record */
+  /* Chunks decoded here by hand go to their rows while the consumer checks earlier ones, so only
+     while every chunk so far came where the one before it ended (as the consumer will check):
+     the rows of the chunks in flight are then apart. */
+  const og__wire_dest *wire; /* NULL: no hand decoding here */
+  uint64_t next[2];          /* where the next node and edge chunks start */
+  bool lost;                 /* a chunk came elsewhere, or one this thread cannot place */
 } readahead;
+
+/* Decode the chunk of a framed record here by hand, if the reader is to (see readahead); false
+   when the consumer is to decode the record. */
+static bool ahead_decode(readahead *p, ahead_rec *it, const uint8_t *body, bool hand_over) {
+  int what = p->wire ? og__wire_scan(&it->chunk, body, it->rawlen) : OG__WIRE_OTHER;
+  if (what == OG__WIRE_OTHER) return false;
+  if (what == OG__WIRE_ODD || it->chunk.first != p->next[what == OG__WIRE_EDGES]) p->lost = true;
+  if (p->lost) return false;
+  p->next[what == OG__WIRE_EDGES] += it->chunk.count;
+  if (hand_over) return false;
+  if (!(what == OG__WIRE_NODES ? og__wire_nodes(&it->deg_sum, p->wire, &it->chunk)
+                               : og__wire_edges(p->wire, &it->chunk)))
+    return false;
+  p->r.rec_name = wire_name(&it->chunk);
+  return it->decoded = true;
+}
 
 static void *readahead_run(void *arg) {
   readahead *p = arg;
   for (bool last = false; !last;) {
     pthread_mutex_lock(&p->mu);
-    while (p->tail - p->head == AHEAD_DEPTH && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
+    while ((p->tail - p->head == AHEAD_SLOTS || p->held == AHEAD_DEPTH) && !p->stop)
+      pthread_cond_wait(&p->cv, &p->mu);
     bool stop = p->stop;
-    /* the consumer has nothing left: it is the faster one, so it unpacks this record itself
-       (both threads then stay busy; unpacking is most of a load's work) */
+    /* the consumer has nothing left: it is the faster one, so it decodes this record itself
+       (both threads then stay busy; decoding is most of a load's work) */
     bool hand_over = p->starved || p->tail == p->head;
     pthread_mutex_unlock(&p->mu);
     if (stop) break;
     ahead_rec it = {0};
     const uint8_t *body;
     it.rc = read_frame(&p->r, &body, &it.rawlen, &it.crc_before);
-    if (it.rc == OG_OK && hand_over) {
-      it.raw = og__alloc(p->r.a, RAW_BYTES(&it));
-      if (it.raw) memcpy(it.raw, body, it.rawlen);
-      else hand_over = false;
+    if (it.rc == OG_OK && !ahead_decode(p, &it, body, hand_over)) {
+      if (hand_over && (it.raw = og__alloc(p->r.a, RAW_BYTES(&it))) != NULL)
+        memcpy(it.raw, body, it.rawlen);
+      else
+        it.rc = unpack_frame(&p->r, body, it.rawlen, &it.rec);
     }
-    if (it.rc == OG_OK && !hand_over) it.rc = unpack_frame(&p->r, body, it.rawlen, &it.rec);
     it.rec_no = p->r.rec_no;
     it.rec_off = p->r.rec_off;
     it.rec_name = p->r.rec_name;
@@ -1273,8 +1346,9 @@ static void *readahead_run(void *arg) {
     /* a handed-over record may be the trailer: then the consumer stops this thread */
     last = it.rc != OG_OK || (it.rec && it.rec->body_case == OG__V1__RECORD__BODY_TRAILER);
     pthread_mutex_lock(&p->mu);
-    p->q[p->tail % AHEAD_DEPTH] = it;
+    p->q[p->tail % AHEAD_SLOTS] = it;
     p->tail++;
+    p->held += it.rec || it.raw;
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
   }
@@ -1289,8 +1363,9 @@ static int ahead_step(decoder *d, readahead *p) {
     pthread_cond_wait(&p->cv, &p->mu);
   }
   p->starved = false;
-  ahead_rec it = p->q[p->head % AHEAD_DEPTH];
+  ahead_rec it = p->q[p->head % AHEAD_SLOTS];
   p->head++;
+  p->held -= it.rec || it.raw;
   pthread_cond_broadcast(&p->cv);
   pthread_mutex_unlock(&p->mu);
   d->r.rec_no = it.rec_no; /* messages name the record being decoded */
@@ -1298,9 +1373,9 @@ static int ahead_step(decoder *d, readahead *p) {
   d->r.rec_name = it.rec_name;
   d->r.pos = it.pos_after;
   int rc = it.rc != OG_OK ? og__fail(it.rc, "%s", it.msg)
-           : it.raw      ? unpack_frame(&d->r, it.raw, it.rawlen, &it.rec)
-                         : OG_OK;
-  if (rc == OG_OK) rc = do_record(d, it.rec, it.crc_before);
+           : it.raw      ? do_body(d, it.raw, it.rawlen, it.crc_before)
+           : it.decoded  ? do_wire(d, &it.chunk, true, it.deg_sum)
+                         : do_record(d, it.rec, it.crc_before);
   free_record(&d->r, it.rec);
   if (it.raw) og__free(d->r.a, it.raw, RAW_BYTES(&it));
   return rc;
@@ -1314,6 +1389,7 @@ static readahead *readahead_start(decoder *d) {
   memset(p, 0, sizeof *p);
   p->r = d->r;
   og__snap_pballoc_init(&p->r.pa, d->r.a);
+  p->wire = d->hand ? &d->wire : NULL;
   bool ok = pthread_mutex_init(&p->mu, NULL) == 0;
   if (ok && pthread_cond_init(&p->cv, NULL) != 0) {
     pthread_mutex_destroy(&p->mu);
@@ -1342,7 +1418,7 @@ static void readahead_stop(decoder *d, readahead *p) {
   pthread_mutex_unlock(&p->mu);
   pthread_join(p->thread, NULL);
   for (; p->head != p->tail; p->head++) {
-    ahead_rec *it = &p->q[p->head % AHEAD_DEPTH];
+    ahead_rec *it = &p->q[p->head % AHEAD_SLOTS];
     free_record(&d->r, it->rec);
     if (it->raw) og__free(d->r.a, it->raw, RAW_BYTES(it));
   }
@@ -1370,6 +1446,31 @@ static bool use_reader_thread(const decoder *d) {
          d->r.size - d->r.pos >= AHEAD_MIN_BYTES;
 }
 
+/* Chunks are decoded by hand (on either thread) only into columns that already hold the
+   header's counts, so that they never move. */
+static bool wire_dest(decoder *d) {
+  const og_builder *b = d->b;
+  const Og__V1__Header *h = d->hdr;
+  if (b->nodes.cap < h->node_count || b->deg_cap < h->node_count || b->ecap < h->edge_count)
+    return false;
+  og__wire_dest *w = &d->wire;
+  *w = (og__wire_dest){.alloc = d->r.a,
+                       .id = b->nodes.id,
+                       .type = b->nodes.type,
+                       .size = b->nodes.size,
+                       .refcount = b->nodes.refcount,
+                       .deg = b->deg,
+                       .flags = b->nodes.flags,
+                       .label = b->nodes.label,
+                       .edst = b->edst,
+                       .emeta = b->emeta,
+                       .nodes = h->node_count,
+                       .edges = h->edge_count,
+                       .types = (uint32_t)h->type_count,
+                       .strings = (uint32_t)h->string_count};
+  return true;
+}
+
 static int decode(og_graph **out, decoder *d) {
   reader *r = &d->r;
   OG_TRY(read_header(r, &d->hdr));
@@ -1383,17 +1484,22 @@ static int decode(og_graph **out, decoder *d) {
   uint64_t nodes = d->hdr->node_count < r->size / 2 ? d->hdr->node_count : r->size / 2;
   uint64_t edges = d->hdr->edge_count < r->size ? d->hdr->edge_count : r->size;
   OG_TRY(og_builder_reserve(d->b, (size_t)nodes, (size_t)edges));
-  OG_TRY(og__grow(r->a, (void **)&d->deg, &d->deg_cap, (size_t)nodes, sizeof *d->deg));
   uint64_t strings = d->hdr->string_count < r->size ? d->hdr->string_count : r->size;
   OG_TRY(og__strtab_room(&d->b->strs, r->a, (size_t)strings)); /* each takes a byte or more */
+  d->hand = wire_dest(d);
   OG_TRY(decode_records(d, use_reader_thread(d)));
+#ifdef OG_LOAD_TIMING
+  { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); fprintf(stderr, "finish at %.3f ms\n", (ts.tv_sec % 1000) * 1e3 + ts.tv_nsec * 1e-6); }
+  int frc = og_builder_finish(out, d->b);
+  { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); fprintf(stderr, "done at %.3f ms\n", (ts.tv_sec % 1000) * 1e3 + ts.tv_nsec * 1e-6); }
+  return frc;
+#endif
   return og_builder_finish(out, d->b);
 }
 
 static void decoder_free(decoder *d) {
   if (d->hdr) og__v1__header__free_unpacked(d->hdr, &d->r.pa.pc);
   og_builder_free(d->b);
-  og__free(d->r.a, d->deg, d->deg_cap * sizeof *d->deg);
   reader_close(&d->r);
 }
 
