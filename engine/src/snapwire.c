@@ -76,6 +76,22 @@ static OG_INLINE bool next_values(cursor *c, void *v, size_t n, bool wide) {
   return true;
 }
 
+/* The next n values of a column whose varints are all one byte (it holds as many bytes as
+   values), as next_values; false when one is not. */
+static OG_INLINE bool next_bytes(cursor *c, void *v, size_t n, bool wide) {
+  const uint8_t *p = c->p;
+  uint64_t *v64 = v;
+  uint32_t *v32 = v;
+  uint8_t high = 0;
+  for (size_t i = 0; i < n; i++) {
+    high |= p[i];
+    if (wide) v64[i] = p[i];
+    else v32[i] = p[i];
+  }
+  c->p = p + n;
+  return high < 0x80;
+}
+
 static uint64_t unzigzag(uint64_t u) { return (u >> 1) ^ (0 - (u & 1)); }
 
 /* ---- locating the fields ---------------------------------------------------------------------- */
@@ -186,9 +202,10 @@ typedef void (*put_fn)(run *r, const void *v, size_t at, size_t k);
 static OG_INLINE bool column(run *r, const uint8_t *p, size_t len, size_t n, put_fn put, bool wide) {
   uint64_t v[BLOCK];
   cursor c = {p, p + len};
+  bool bytes = len == n; /* common for kinds, refcounts and out-degrees */
   for (size_t at = 0; at < n; at += BLOCK) {
     size_t k = n - at < BLOCK ? n - at : BLOCK;
-    if (!next_values(&c, v, k, wide)) return false;
+    if (!(bytes ? next_bytes(&c, v, k, wide) : next_values(&c, v, k, wide))) return false;
     put(r, v, at, k);
   }
   return c.p == c.end;
