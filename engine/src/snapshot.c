@@ -3,11 +3,13 @@
  * everything. Sections: what both directions share (CRC-32, varints, the protobuf-c allocator),
  * the writer, the reader.
  *
- * The reader streams framed records from a file or a buffer. Big inputs are read by two threads:
- * one reads, checks the framing and the CRC and unpacks the next records while the caller's
- * builds the graph from the current one. Extra memory: up to AHEAD_DEPTH + 1 records (plus
- * protobuf-c's unpacked copies) and 4 bytes per node actually read (the out-degrees), besides the
- * graph being built. */
+ * The reader streams framed records from a file or a buffer. Node and edge chunks in their
+ * canonical encoding are decoded by hand straight into the builder's columns (snapwire.h); other
+ * records, and chunks the hand decoder declines, are unpacked by protobuf-c. Big inputs are read
+ * by two threads: one reads, checks the framing and the CRC and decodes (or unpacks) the next
+ * records while the caller's checks and builds the graph from the current one; whichever is
+ * idle decodes the next chunk. Extra memory: up to AHEAD_DEPTH + 1 records (plus protobuf-c's
+ * unpacked copies), besides the graph being built. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -660,6 +662,7 @@ typedef struct decoder {
   uint64_t strings, types, nodes, edges; /* items read so far */
   uint64_t deg_sum;                      /* of the out-degrees read (the builder's deg) */
   uint32_t threads;                      /* OG_SNAPSHOT_THREADS_* */
+  uint32_t decoder;                      /* OG_SNAPSHOT_DECODER_* */
   og__wire_dest wire;      /* the columns, for chunks decoded by hand (snapwire.h) when `hand` */
   bool hand;
 } decoder;
@@ -1187,25 +1190,27 @@ static int degrees_fault(decoder *d, uint32_t count) {
 
 /* A chunk in the hand decoder's reach (snapwire.h): its rows already written and checked when
    `decoded` (deg_sum: its out-degrees' sum), else decoded here once their place is checked.
-   DECLINED when the hand decoder declines it. The checks come in do_record's order, so a fault
-   gets protobuf-c's path's message. */
+   DECLINED when the hand decoder declines it, and when a check fails before it is decoded (a
+   column may not parse, and protobuf-c's path then names that first). */
 static int do_wire(decoder *d, const og__wire_chunk *c, bool decoded, uint64_t deg_sum) {
   const Og__V1__Header *h = d->hdr;
-  if (c->what == OG__WIRE_NODES) {
-    OG_TRY(enter_phase(d, PH_NODES));
-    OG_TRY(check_run(d, "node", c->first, d->nodes, c->count, h->node_count));
-    if (!decoded && !og__wire_nodes(&deg_sum, &d->wire, c)) return DECLINED;
-    if (deg_sum > h->edge_count - d->deg_sum) return degrees_fault(d, c->count);
-    og__builder_nodes_added(d->b, c->count);
-    d->nodes += c->count;
-    d->deg_sum += deg_sum;
+  bool nodes = c->what == OG__WIRE_NODES;
+  int rc = nodes || d->phase < PH_EDGES ? enter_phase(d, nodes ? PH_NODES : PH_EDGES) : OG_OK;
+  if (rc == OG_OK)
+    rc = nodes ? check_run(d, "node", c->first, d->nodes, c->count, h->node_count)
+               : check_run(d, "edge", c->first, d->edges, c->count, h->edge_count);
+  if (rc != OG_OK) return decoded ? rc : DECLINED;
+  if (!decoded && !(nodes ? og__wire_nodes(&deg_sum, &d->wire, c) : og__wire_edges(&d->wire, c)))
+    return DECLINED;
+  if (!nodes) {
+    og__builder_edges_added(d->b, c->count);
+    d->edges += c->count;
     return OG_OK;
   }
-  if (d->phase < PH_EDGES) OG_TRY(enter_phase(d, PH_EDGES));
-  OG_TRY(check_run(d, "edge", c->first, d->edges, c->count, h->edge_count));
-  if (!decoded && !og__wire_edges(&d->wire, c)) return DECLINED;
-  og__builder_edges_added(d->b, c->count);
-  d->edges += c->count;
+  if (deg_sum > h->edge_count - d->deg_sum) return degrees_fault(d, c->count);
+  og__builder_nodes_added(d->b, c->count);
+  d->nodes += c->count;
+  d->deg_sum += deg_sum;
   return OG_OK;
 }
 
@@ -1219,9 +1224,11 @@ static const char *wire_name(const og__wire_chunk *c) {
 static int do_body(decoder *d, const uint8_t *body, size_t len, uint32_t crc_before) {
   og__wire_chunk c;
   if (d->hand && og__wire_scan(&c, body, len) >= OG__WIRE_NODES) {
+    const char *name = d->r.rec_name; /* protobuf-c's path names the record itself */
     d->r.rec_name = wire_name(&c);
     int rc = do_wire(d, &c, false, 0);
     if (rc != DECLINED) return rc;
+    d->r.rec_name = name;
   }
   Og__V1__Record *rec;
   int rc = unpack_frame(&d->r, body, len, &rec);
@@ -1486,7 +1493,7 @@ static int decode(og_graph **out, decoder *d) {
   OG_TRY(og_builder_reserve(d->b, (size_t)nodes, (size_t)edges));
   uint64_t strings = d->hdr->string_count < r->size ? d->hdr->string_count : r->size;
   OG_TRY(og__strtab_room(&d->b->strs, r->a, (size_t)strings)); /* each takes a byte or more */
-  d->hand = wire_dest(d);
+  d->hand = d->decoder == OG_SNAPSHOT_DECODER_AUTO && wire_dest(d);
   OG_TRY(decode_records(d, use_reader_thread(d)));
 #ifdef OG_LOAD_TIMING
   { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); fprintf(stderr, "finish at %.3f ms\n", (ts.tv_sec % 1000) * 1e3 + ts.tv_nsec * 1e-6); }
@@ -1508,7 +1515,7 @@ static int load_options(const og_snapshot_load_options *o, decoder *d) {
   uint32_t max_record = OG_SNAPSHOT_MAX_RECORD;
   d->threads = OG_SNAPSHOT_THREADS_AUTO;
   if (o) {
-    if (o->version != 1 && o->version != OG_SNAPSHOT_LOAD_OPTIONS_VERSION)
+    if (o->version < 1 || o->version > OG_SNAPSHOT_LOAD_OPTIONS_VERSION)
       return og__fail(OG_EINVALID, "og_snapshot_load_options.version is %u, expected %u",
                       o->version, OG_SNAPSHOT_LOAD_OPTIONS_VERSION);
     if (o->alloc) a = o->alloc;
@@ -1518,6 +1525,12 @@ static int load_options(const og_snapshot_load_options *o, decoder *d) {
         return og__fail(OG_EINVALID, "og_snapshot_load_options.threads is %u, not 0, 1 or 2",
                         o->threads);
       d->threads = o->threads;
+    }
+    if (o->version >= 3) {
+      if (o->decoder > OG_SNAPSHOT_DECODER_PROTOBUF_C)
+        return og__fail(OG_EINVALID, "og_snapshot_load_options.decoder is %u, not 0 or 1",
+                        o->decoder);
+      d->decoder = o->decoder;
     }
   }
   reader_init(&d->r, d->r.name, a, max_record);

@@ -34,6 +34,11 @@ static const uint8_t *varint(const uint8_t *p, const uint8_t *end, uint64_t *v) 
   return NULL;
 }
 
+/* A key or a length prefix: a varint of at most 5 bytes, as protobuf-c takes them. */
+static const uint8_t *short_varint(const uint8_t *p, const uint8_t *end, uint64_t *v) {
+  return varint(p, end - p > 5 ? p + 5 : end, v);
+}
+
 /* A packed column being read. */
 typedef struct cursor {
   const uint8_t *p, *end;
@@ -107,7 +112,7 @@ static const uint8_t *skip(const uint8_t *p, const uint8_t *end, unsigned wt) {
     case WT_I32:
       return end - p >= 4 ? p + 4 : NULL;
     case WT_LEN:
-      if (!(p = varint(p, end, &v)) || v > (uint64_t)(end - p)) return NULL;
+      if (!(p = short_varint(p, end, &v)) || v > (uint64_t)(end - p)) return NULL;
       return p + v;
     default:
       return NULL;
@@ -117,7 +122,7 @@ static const uint8_t *skip(const uint8_t *p, const uint8_t *end, unsigned wt) {
 /* The next field at p: its number, wire type and value's start; NULL when the key is malformed. */
 static const uint8_t *key(const uint8_t *p, const uint8_t *end, uint32_t *field, unsigned *wt) {
   uint64_t k;
-  if (!(p = varint(p, end, &k)) || k > UINT32_MAX) return NULL;
+  if (!(p = short_varint(p, end, &k)) || k > UINT32_MAX) return NULL;
   *field = (uint32_t)(k >> 3);
   *wt = (unsigned)(k & 7);
   return p;
@@ -141,7 +146,7 @@ static bool chunk_fields(og__wire_chunk *c, const uint8_t *p, const uint8_t *end
       else if (field == 2) c->count = (uint32_t)v;
       else c->id_shift = (uint32_t)v;
     } else {
-      if (wt != WT_LEN || !(p = varint(p, end, &v)) || v > (uint64_t)(end - p)) return false;
+      if (wt != WT_LEN || !(p = short_varint(p, end, &v)) || v > (uint64_t)(end - p)) return false;
       c->col[field - nscalars - 1] = p;
       c->len[field - nscalars - 1] = (size_t)v;
       p += v;
@@ -165,7 +170,7 @@ int og__wire_scan(og__wire_chunk *c, const uint8_t *body, size_t len) {
     if (field == FIELD_NODES || field == FIELD_EDGES) {
       what = OG__WIRE_ODD;
       uint64_t n;
-      const uint8_t *q = wt == WT_LEN ? varint(value, end, &n) : NULL;
+      const uint8_t *q = wt == WT_LEN ? short_varint(value, end, &n) : NULL;
       if (q && n <= (uint64_t)(end - q)) {
         chunk = q;
         chunk_len = (size_t)n;
@@ -200,6 +205,7 @@ typedef void (*put_fn)(run *r, const void *v, size_t at, size_t k);
 /* Decode a packed column of exactly n values through put; false when it holds another number.
    Inlined at each call, for a next_values of the width wanted. */
 static OG_INLINE bool column(run *r, const uint8_t *p, size_t len, size_t n, put_fn put, bool wide) {
+  if (!len) return n == 0; /* absent (p may be NULL) */
   uint64_t v[BLOCK];
   cursor c = {p, p + len};
   bool bytes = len == n; /* common for kinds, refcounts and out-degrees */

@@ -53,11 +53,11 @@ typedef struct og_snapshot_options {
 
 #define OG_SNAPSHOT_OPTIONS_INIT {OG_SNAPSHOT_OPTIONS_VERSION, NULL, NULL, 0, 0, NULL, NULL, 0, 0, 0}
 
-#define OG_SNAPSHOT_LOAD_OPTIONS_VERSION 2
+#define OG_SNAPSHOT_LOAD_OPTIONS_VERSION 3
 
 /* How a reader allocates, what it accepts and whether it reads ahead on a thread of its own. */
 typedef struct og_snapshot_load_options {
-  unsigned version;          /* OG_SNAPSHOT_LOAD_OPTIONS_VERSION (1: without `threads`) */
+  unsigned version; /* OG_SNAPSHOT_LOAD_OPTIONS_VERSION (1: without `threads`, 2: `decoder`) */
   const og_allocator *alloc; /* for the graph and the reader's buffers; NULL = default */
   uint32_t max_record_bytes; /* longest record accepted; 0 = OG_SNAPSHOT_MAX_RECORD */
   /* OG_SNAPSHOT_THREADS_AUTO (0): a second thread reads, checks and unpacks records while the
@@ -65,11 +65,17 @@ typedef struct og_snapshot_load_options {
      _NONE: the calling thread only; _READER: the second thread whatever the size (a custom
      allocator is then called from both threads: it must be thread-safe). */
   uint32_t threads;
+  /* OG_SNAPSHOT_DECODER_AUTO (0): node and edge chunks in their canonical encoding (as written
+     here) are decoded by the engine's own decoder, the other records and encodings by
+     protobuf-c; _PROTOBUF_C: every record by protobuf-c, the reference (slower: for
+     cross-checks). Either gives the same graph, or fails with the same message. */
+  uint32_t decoder;
 } og_snapshot_load_options;
 
 enum { OG_SNAPSHOT_THREADS_AUTO = 0, OG_SNAPSHOT_THREADS_NONE = 1, OG_SNAPSHOT_THREADS_READER = 2 };
+enum { OG_SNAPSHOT_DECODER_AUTO = 0, OG_SNAPSHOT_DECODER_PROTOBUF_C = 1 };
 
-#define OG_SNAPSHOT_LOAD_OPTIONS_INIT {OG_SNAPSHOT_LOAD_OPTIONS_VERSION, NULL, 0, 0}
+#define OG_SNAPSHOT_LOAD_OPTIONS_INIT {OG_SNAPSHOT_LOAD_OPTIONS_VERSION, NULL, 0, 0, 0}
 
 /* ---- writing ------------------------------------------------------------------------------- */
 
