@@ -9,10 +9,11 @@ instances: about N gc-tracked objects), then reports, each the best of R runs:
   capture   objgraph.snapshot() (gc-tracked objects + their untracked referents, labels, sizes);
             the process's first capture is shown apart (it sizes the graph from the collector's
             object count, later ones from the last capture)
-The baseline and the capture are timed in alternation, R rounds of one each, so that a machine
-whose speed drifts during the run (shared VMs: 2x here) weighs on both alike.
   save      Snapshot.save() (atomic, fsync'ed), with file bytes per edge
-  load      objgraph.load(), and the loaded graph's memory (og_graph_memory)
+  load      objgraph.load() of that file, and the loaded graph's memory (og_graph_memory)
+The baseline, the capture and the load are timed in alternation, R rounds of one each, so that a
+machine whose speed drifts during the run (shared VMs: 2x here, within minutes) weighs on the three
+alike; the saves come before them.
 Not a test: nothing here asserts a time.
 """
 import argparse
@@ -73,33 +74,35 @@ def main():
     gc.disable()  # the collector would run inside the timed calls (they allocate)
     print("python %s, objgraph from %s" % (sys.version.split()[0], objgraph.__file__))
     t_first, snap = best(objgraph.snapshot, 1)
-    del snap
-    t_base = t_cap = float("inf")
-    for _ in range(args.repeat):  # alternated: see the docstring
-        t, (nobjs, nrefs) = best(baseline, 1)
-        t_base = min(t_base, t)
-        snap = None
-        t, snap = best(objgraph.snapshot, 1)
-        t_cap = min(t_cap, t)
+    with tempfile.TemporaryDirectory(dir=args.dir) as d:
+        path = os.path.join(d, "heap.ogsnap")
+        t_save, _ = best(lambda: snap.save(path), args.repeat)
+        size = os.path.getsize(path)
+        del snap
+        t_base = t_cap = t_load = float("inf")
+        for _ in range(args.repeat):  # alternated: see the docstring
+            t, (nobjs, nrefs) = best(baseline, 1)
+            t_base = min(t_base, t)
+            snap = None
+            t, snap = best(objgraph.snapshot, 1)
+            t_cap = min(t_cap, t)
+            back = None
+            t, back = best(lambda: objgraph.load(path), 1)
+            t_load = min(t_load, t)
     print("%-34s %8.3f s  (%d objects, %d referents)" % ("gc.get_objects+get_referents", t_base,
                                                         nobjs, nrefs))
     print("%-34s %8.3f s  (%.2fx baseline; the process's first: sized from an estimate)" % (
         "snapshot(), first", t_first, t_first / t_base))
     print("%-34s %8.3f s  (%.2fx baseline; %d nodes, %d edges)" % (
         "snapshot()", t_cap, t_cap / t_base, snap.node_count, snap.edge_count))
+    print("%-34s %8.3f s  (%d bytes, %.2f bytes/edge, %.2f bytes/node+edge)" % (
+        "save", t_save, size, size / snap.edge_count, size / (snap.node_count + snap.edge_count)))
+    print("%-34s %8.3f s  (%.2fx capture)" % ("load", t_load, t_load / t_cap))
+    del snap
     t_nok, snap2 = best(lambda: objgraph.snapshot(dict_keys=False), args.repeat)
     print("%-34s %8.3f s  (%.2fx baseline; %d edges)" % (
         "snapshot(dict_keys=False)", t_nok, t_nok / t_base, snap2.edge_count))
     del snap2
-    with tempfile.TemporaryDirectory(dir=args.dir) as d:
-        path = os.path.join(d, "heap.ogsnap")
-        t_save, _ = best(lambda: snap.save(path), args.repeat)
-        size = os.path.getsize(path)
-        print("%-34s %8.3f s  (%d bytes, %.2f bytes/edge, %.2f bytes/node+edge)" % (
-            "save", t_save, size, size / snap.edge_count,
-            size / (snap.node_count + snap.edge_count)))
-        t_load, back = best(lambda: objgraph.load(path), args.repeat)
-        print("%-34s %8.3f s  (%.2fx capture)" % ("load", t_load, t_load / t_cap))
     mem = back.memory()
     total = sum(mem.values())
     print("%-34s %8.1f MiB (nodes %.1f, edges %.1f, strings %.1f MiB; %.1f bytes/node)" % (

@@ -95,9 +95,6 @@ typedef struct og_prefault og_prefault;
 og_prefault *og__prefault_start(const og_allocator *a, void *const *ptr, const size_t *bytes,
                                 size_t nback, size_t n);
 void og__prefault_stop(og_prefault *p);
-/* Map [ptr, ptr + bytes) now, on this thread, for a writer about to fill it (Linux 5.14+; a no-op
-   elsewhere, for small ranges, or for memory of another allocator). */
-void og__populate(const og_allocator *a, void *ptr, size_t bytes);
 
 /* Id maps (idmap.c). ids is the node id column the slots point into. */
 og_index og__idmap_find(const og_idmap *m, const og_id *ids, og_id id);

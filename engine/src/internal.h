@@ -58,6 +58,10 @@ bool og__mul_ok(size_t n, size_t size, size_t *out);
    Returns OG_OK or OG_ENOMEM/OG_ELIMIT with a message. */
 int og__grow(const og_allocator *a, void **ptr, size_t *cap, size_t need, size_t elem);
 
+/* Map [ptr, ptr + bytes) now, on this thread, for a writer about to fill it (prefault.c; Linux
+   5.14+; a no-op elsewhere, for small ranges, or for memory of another allocator). */
+void og__populate(const og_allocator *a, void *ptr, size_t bytes);
+
 /* Start a helper thread with every signal blocked (thread.c). Returns 0, or -1 when it cannot
    start (callers then do the work themselves). */
 int og__thread_start(pthread_t *t, void *(*fn)(void *), void *arg);

@@ -211,6 +211,9 @@ int og__strtab_store_run(og_strtab *t, const og_allocator *a, const char *data,
   OG_TRY(og__strtab_room(t, a, (size_t)t->count + n));
   char *copy = og__arena_alloc(&t->arena, a, bytes); /* one block for the run, packed */
   if (!copy) return og__fail(OG_ENOMEM, "out of memory storing %zu strings", n);
+  og__populate(a, copy, bytes); /* a snapshot's strings come a megabyte at a time */
+  og__populate(a, t->ptr + t->count, n * sizeof *t->ptr);
+  og__populate(a, t->len + t->count, n * sizeof *t->len);
   for (size_t i = 0; i < n; i++) {
     uint32_t len = lengths[i];
     copy_bytes(copy, data, len);
