@@ -3,6 +3,9 @@
 
     python3 bench/snapshot_python.py [--objects N] [--repeat R] [--dir DIR]
 
+It measures the objgraph that `import objgraph` finds, printed first: an installed one (the demo
+installs it) comes before the tree's, so set PYTHONPATH=bindings/python after an in-place build.
+
 Builds the heap of /work/shared/bench/leakhunt.py (a module-level registry of shards of Session
 instances: about N gc-tracked objects), then reports, each the best of R runs:
   baseline  gc.get_objects() + gc.get_referents(*all): what objgraph needs to see the same edges
