@@ -15,7 +15,6 @@ enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
 #define FIELD_NODES 4
 #define FIELD_EDGES 5
 
-
 /* ---- varints --------------------------------------------------------------------------------- */
 
 /* One varint of at most 10 bytes at p (before end) into *v; NULL when truncated, longer, or
