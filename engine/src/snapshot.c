@@ -1275,10 +1275,12 @@ static int serial_step(decoder *d) {
 #define AHEAD_MIN_BYTES (1u << 20)
 
 /* A record as the reader thread left it, with what error messages need to name it. */
-#define RAW_BYTES(it) ((it)->rawlen ? (it)->rawlen : 1) /* a handed-over record's buffer */
 typedef struct ahead_rec {
   Og__V1__Record *rec;  /* owned; may be set even when rc fails */
-  uint8_t *raw;         /* or the record still packed, for the consumer to decode (owned) */
+  const uint8_t *raw;   /* or the record still packed, for the consumer to decode: */
+  uint8_t *rawbuf;      /* the reader's buffer, handed over with it (owned; NULL: raw points
+                           into the caller's input) */
+  size_t rawcap;
   bool decoded;         /* or a chunk the reader decoded by hand into the graph's columns: */
   og__wire_chunk chunk; /* which one */
   uint64_t deg_sum;     /* the sum of its out-degrees, for a node chunk */
@@ -1340,10 +1342,17 @@ static void *readahead_run(void *arg) {
     const uint8_t *body;
     it.rc = read_frame(&p->r, &body, &it.rawlen, &it.crc_before);
     if (it.rc == OG_OK && !ahead_decode(p, &it, body, hand_over)) {
-      if (hand_over && (it.raw = og__alloc(p->r.a, RAW_BYTES(&it))) != NULL)
-        memcpy(it.raw, body, it.rawlen);
-      else
+      if (hand_over) {
+        it.raw = body;
+        if (p->r.f) { /* the buffer goes with the record: the next read makes another */
+          it.rawbuf = p->r.buf;
+          it.rawcap = p->r.cap;
+          p->r.buf = NULL;
+          p->r.cap = 0;
+        }
+      } else {
         it.rc = unpack_frame(&p->r, body, it.rawlen, &it.rec);
+      }
     }
     it.rec_no = p->r.rec_no;
     it.rec_off = p->r.rec_off;
@@ -1384,7 +1393,7 @@ static int ahead_step(decoder *d, readahead *p) {
            : it.decoded  ? do_wire(d, &it.chunk, true, it.deg_sum)
                          : do_record(d, it.rec, it.crc_before);
   free_record(&d->r, it.rec);
-  if (it.raw) og__free(d->r.a, it.raw, RAW_BYTES(&it));
+  og__free(d->r.a, it.rawbuf, it.rawcap);
   return rc;
 }
 
@@ -1427,7 +1436,7 @@ static void readahead_stop(decoder *d, readahead *p) {
   for (; p->head != p->tail; p->head++) {
     ahead_rec *it = &p->q[p->head % AHEAD_SLOTS];
     free_record(&d->r, it->rec);
-    if (it->raw) og__free(d->r.a, it->raw, RAW_BYTES(it));
+    og__free(d->r.a, it->rawbuf, it->rawcap);
   }
   pthread_cond_destroy(&p->cv);
   pthread_mutex_destroy(&p->mu);
