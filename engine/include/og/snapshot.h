@@ -60,8 +60,9 @@ typedef struct og_snapshot_load_options {
   unsigned version; /* OG_SNAPSHOT_LOAD_OPTIONS_VERSION (1: without `threads`, 2: `decoder`) */
   const og_allocator *alloc; /* for the graph and the reader's buffers; NULL = default */
   uint32_t max_record_bytes; /* longest record accepted; 0 = OG_SNAPSHOT_MAX_RECORD */
-  /* OG_SNAPSHOT_THREADS_AUTO (0): a second thread reads, checks and unpacks records while the
-     calling one builds the graph, for inputs of at least 1 MiB with the default allocator;
+  /* OG_SNAPSHOT_THREADS_AUTO (0): a second thread reads, checks and decodes records (node and
+     edge chunks straight into the graph) while the calling one checks them in order and builds
+     the rest, for inputs of at least 1 MiB with the default allocator;
      _NONE: the calling thread only; _READER: the second thread whatever the size (a custom
      allocator is then called from both threads: it must be thread-safe). */
   uint32_t threads;
