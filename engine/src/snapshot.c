@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <protobuf-c/protobuf-c.h>
@@ -878,9 +877,6 @@ static int enter_phase(decoder *d, int phase) {
     return bad(r, "%llu edges read but the header declares %llu", (unsigned long long)d->edges,
                (unsigned long long)h->edge_count);
   d->phase = phase;
-#ifdef OG_LOAD_TIMING
-  { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); fprintf(stderr, "phase %d at %.3f ms\n", phase, (ts.tv_sec % 1000) * 1e3 + ts.tv_nsec * 1e-6); }
-#endif
   return OG_OK;
 }
 
@@ -1200,8 +1196,7 @@ static int do_wire(decoder *d, const og__wire_chunk *c, bool decoded, uint64_t d
     rc = nodes ? check_run(d, "node", c->first, d->nodes, c->count, h->node_count)
                : check_run(d, "edge", c->first, d->edges, c->count, h->edge_count);
   if (rc != OG_OK) return decoded ? rc : DECLINED;
-  if (!decoded && !(nodes ? og__wire_nodes(&deg_sum, &d->wire, c) : og__wire_edges(&d->wire, c)))
-    return DECLINED;
+  if (!decoded && !og__wire_decode(&deg_sum, &d->wire, c)) return DECLINED;
   if (!nodes) {
     og__builder_edges_added(d->b, c->count);
     d->edges += c->count;
@@ -1319,9 +1314,7 @@ static bool ahead_decode(readahead *p, ahead_rec *it, const uint8_t *body, bool 
   if (p->lost) return false;
   p->next[what == OG__WIRE_EDGES] += it->chunk.count;
   if (hand_over) return false;
-  if (!(what == OG__WIRE_NODES ? og__wire_nodes(&it->deg_sum, p->wire, &it->chunk)
-                               : og__wire_edges(p->wire, &it->chunk)))
-    return false;
+  if (!og__wire_decode(&it->deg_sum, p->wire, &it->chunk)) return false;
   p->r.rec_name = wire_name(&it->chunk);
   return it->decoded = true;
 }
@@ -1504,12 +1497,6 @@ static int decode(og_graph **out, decoder *d) {
   OG_TRY(og__strtab_room(&d->b->strs, r->a, (size_t)strings)); /* each takes a byte or more */
   d->hand = d->decoder == OG_SNAPSHOT_DECODER_AUTO && wire_dest(d);
   OG_TRY(decode_records(d, use_reader_thread(d)));
-#ifdef OG_LOAD_TIMING
-  { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); fprintf(stderr, "finish at %.3f ms\n", (ts.tv_sec % 1000) * 1e3 + ts.tv_nsec * 1e-6); }
-  int frc = og_builder_finish(out, d->b);
-  { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); fprintf(stderr, "done at %.3f ms\n", (ts.tv_sec % 1000) * 1e3 + ts.tv_nsec * 1e-6); }
-  return frc;
-#endif
   return og_builder_finish(out, d->b);
 }
 

@@ -302,7 +302,7 @@ static void populate_rows(const og__wire_dest *d, size_t first, size_t n) {
   for (size_t k = 0; k < sizeof ptr / sizeof *ptr; k++) og__populate(d->alloc, ptr[k], n * width[k]);
 }
 
-bool og__wire_nodes(uint64_t *deg_sum, const og__wire_dest *d, const og__wire_chunk *c) {
+static bool decode_nodes(uint64_t *deg_sum, const og__wire_dest *d, const og__wire_chunk *c) {
   size_t n = c->count;
   if (c->what != OG__WIRE_NODES || n == 0 || c->first > d->nodes || n > d->nodes - c->first ||
       c->id_shift > 63)
@@ -356,7 +356,7 @@ static void put_edge_labels(run *r, const void *vals, size_t at, size_t k) {
   r->bad |= bad;
 }
 
-bool og__wire_edges(const og__wire_dest *d, const og__wire_chunk *c) {
+static bool decode_edges(const og__wire_dest *d, const og__wire_chunk *c) {
   size_t n = c->count;
   if (c->what != OG__WIRE_EDGES || n == 0 || c->first > d->edges || n > d->edges - c->first)
     return false;
@@ -367,4 +367,9 @@ bool og__wire_edges(const og__wire_dest *d, const og__wire_chunk *c) {
             column(&r, c->col[1], c->len[1], n, put_kinds, false) &&
             (!c->len[2] || column(&r, c->col[2], c->len[2], n, put_edge_labels, false));
   return ok && !r.bad;
+}
+
+bool og__wire_decode(uint64_t *deg_sum, const og__wire_dest *d, const og__wire_chunk *c) {
+  *deg_sum = 0;
+  return c->what == OG__WIRE_NODES ? decode_nodes(deg_sum, d, c) : decode_edges(d, c);
 }

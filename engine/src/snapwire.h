@@ -49,13 +49,11 @@ typedef struct og__wire_dest {
 /* Which kind of Record body[0..len) is; for NODES and EDGES, *c gets its fields. */
 int og__wire_scan(og__wire_chunk *c, const uint8_t *body, size_t len);
 
-/* Decode node chunk c into rows c->first.. of d (ids, types, sizes, flags, refcounts, labels and
-   out-degrees), *deg_sum the sum of its out-degrees. False when it is not one this decoder takes
-   whole (rows beyond d's, a column of another length, a value out of range, a size of
-   OG_SIZE_BIG or more): its rows may then hold anything. */
-bool og__wire_nodes(uint64_t *deg_sum, const og__wire_dest *d, const og__wire_chunk *c);
-
-/* Decode edge chunk c into edges c->first.. of d (targets and packed metas), as og__wire_nodes. */
-bool og__wire_edges(const og__wire_dest *d, const og__wire_chunk *c);
+/* Decode chunk c (as og__wire_scan found it) into its rows of d: a node chunk's ids, types,
+   sizes, flags, refcounts, labels and out-degrees (*deg_sum: their sum), an edge chunk's targets
+   and packed metas (*deg_sum: 0). False when it is not one this decoder takes whole (rows beyond
+   d's, a column of another length, a value out of range, a size of OG_SIZE_BIG or more): its rows
+   may then hold anything. */
+bool og__wire_decode(uint64_t *deg_sum, const og__wire_dest *d, const og__wire_chunk *c);
 
 #endif
