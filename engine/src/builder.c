@@ -57,6 +57,7 @@ void og_builder_free(og_builder *b) {
 int og_builder_intern(og_str *out, og_builder *b, const char *s, size_t len) {
   OG_ASSERT_ARG(out != NULL && b != NULL);
   OG_ASSERT_ARG(s != NULL || len == 0);
+  if (!OG_LIKELY(b->strs.count < b->strs.cap)) stop_prefault(b); /* the string table grows */
   if (b->defer_strs) return og__strtab_store(&b->strs, &b->alloc, s ? s : "", len, out);
   return og__strtab_intern(&b->strs, &b->alloc, s ? s : "", len, out);
 }
@@ -73,6 +74,7 @@ int og_builder_add_type(og_type *out, og_builder *b, const char *short_name, siz
   OG_ASSERT_ARG(short_name != NULL || short_len == 0);
   OG_ASSERT_ARG(long_name != NULL || long_len == 0);
   og_str s, l; /* interned at once even when strings are deferred: types merge by these handles */
+  if (b->strs.count + 2 > b->strs.cap) stop_prefault(b); /* the string table grows */
   OG_TRY(og__strtab_intern(&b->strs, &b->alloc, short_name ? short_name : "", short_len, &s));
   OG_TRY(og__strtab_intern(&b->strs, &b->alloc, long_name ? long_name : "", long_len, &l));
   return og__typetab_add(&b->types, &b->alloc, s, l, out);
@@ -206,6 +208,8 @@ og_index og_builder_node_count(const og_builder *b) { return b ? b->nodes.count 
 
 const og_id *og_builder_ids(const og_builder *b) { return b ? b->nodes.id : NULL; }
 
+const uint32_t *og_builder_refcounts(const og_builder *b) { return b ? b->nodes.refcount : NULL; }
+
 /* Edges stopped arriving grouped by source: write down every source so far from the degrees. */
 static int materialize_sources(og_builder *b) {
   size_t bytes;
@@ -254,11 +258,15 @@ static int grow_edges(og_builder *b, size_t need) {
   return OG_OK;
 }
 
-int og_builder_reserve_strings(og_builder *b, size_t strings) {
+int og_builder_reserve_strings(og_builder *b, size_t strings, size_t bytes) {
   OG_ASSERT_ARG(b != NULL);
   if (strings > (size_t)OG_STR_MAX + 1 - b->strs.count)
     return og__fail(OG_ELIMIT, "room for %zu more strings is more than a graph holds", strings);
-  return og__strtab_room(&b->strs, &b->alloc, (size_t)b->strs.count + strings);
+  stop_prefault(b); /* the table may move */
+  OG_TRY(og__strtab_room(&b->strs, &b->alloc, (size_t)b->strs.count + strings));
+  /* each string takes its NUL and rounds up to 8 in the arena: at most 8 bytes more */
+  if (bytes) og__arena_reserve(&b->strs.arena, &b->alloc, bytes + strings * 8);
+  return OG_OK;
 }
 
 /* The node-row columns (the builder's degrees included) from row `from` on, `rows` of them:
@@ -276,21 +284,47 @@ static void node_columns(og_builder *b, size_t from, size_t rows, void **ptr, si
   }
 }
 
-int og_builder_prefault(og_builder *b) {
+/* Range k of a prefault job, unless it is empty. */
+static void add_range(void **ptr, size_t *bytes, size_t *n, void *p, size_t len) {
+  if (!len) return;
+  ptr[*n] = p;
+  bytes[(*n)++] = len;
+}
+
+int og_builder_prefault(og_builder *b, size_t first_rows) {
   OG_ASSERT_ARG(b != NULL);
   stop_prefault(b);
-  size_t c = b->nodes.count, e = b->nedges, eroom = b->ecap - e;
-  void *ptr[NODE_COLUMNS + 2];
-  size_t bytes[NODE_COLUMNS + 2];
-  node_columns(b, c, b->nodes.cap - c, ptr, bytes);
-  bytes[NODE_COLUMNS - 1] = (b->deg_cap - c) * sizeof(uint32_t); /* the degrees' own capacity */
-  ptr[NODE_COLUMNS] = b->edst + e;
-  ptr[NODE_COLUMNS + 1] = b->emeta + e;
-  bytes[NODE_COLUMNS] = eroom * sizeof(og_index);
-  bytes[NODE_COLUMNS + 1] = eroom * sizeof(uint32_t);
-  /* node rows from the back: the first ones are being written right now */
-  b->prefault = og__prefault_start(&b->alloc, ptr, bytes, NODE_COLUMNS,
-                                   b->edst ? NODE_COLUMNS + 2 : NODE_COLUMNS);
+  size_t c = b->nodes.count, room = b->nodes.cap - c, e = b->nedges, eroom = b->ecap - e;
+  size_t first = first_rows < room ? first_rows : room;
+  size_t droom = b->deg_cap - c, dfirst = first < droom ? first : droom; /* degrees: own room */
+  void *ptr[OG_PREFAULT_RANGES], *cp[NODE_COLUMNS];
+  size_t bytes[OG_PREFAULT_RANGES], cb[NODE_COLUMNS], n = 0, nfirst = 0;
+  /* the rows a walker adds at once first, then its edges, strings and the other rows */
+  if (first) {
+    node_columns(b, c, first, cp, cb);
+    cb[NODE_COLUMNS - 1] = dfirst * sizeof(uint32_t);
+    for (int k = 0; k < NODE_COLUMNS; k++) add_range(ptr, bytes, &n, cp[k], cb[k]);
+    nfirst = n;
+  }
+  if (eroom) {
+    add_range(ptr, bytes, &n, b->edst + e, eroom * sizeof(og_index));
+    add_range(ptr, bytes, &n, b->emeta + e, eroom * sizeof(uint32_t));
+  }
+  og_strtab *t = &b->strs;
+  if (t->cap > t->count) {
+    add_range(ptr, bytes, &n, t->ptr + t->count, (t->cap - t->count) * sizeof *t->ptr);
+    add_range(ptr, bytes, &n, t->len + t->count, (t->cap - t->count) * sizeof *t->len);
+  }
+  void *arena;
+  size_t abytes;
+  og__arena_room(&t->arena, &arena, &abytes);
+  add_range(ptr, bytes, &n, arena, abytes);
+  if (room > first) {
+    node_columns(b, c + first, room - first, cp, cb);
+    cb[NODE_COLUMNS - 1] = (droom - dfirst) * sizeof(uint32_t);
+    for (int k = 0; k < NODE_COLUMNS; k++) add_range(ptr, bytes, &n, cp[k], cb[k]);
+  }
+  b->prefault = og__prefault_start(&b->alloc, ptr, bytes, nfirst, n);
   return OG_OK;
 }
 

@@ -86,14 +86,14 @@ struct og_builder {
   struct og_prefault *prefault; /* og_builder_reserve's columns being mapped on a second thread */
 };
 
-/* Prefaulting reserved memory on a second thread (prefault.c): ranges [0, nback) are mapped from
-   their end, the others from their start. start returns NULL when it would not pay or cannot run
-   here. The ranges may be written meanwhile; stop before freeing or moving them (it ends the job
-   early and frees it; NULL is a no-op). */
-#define OG_PREFAULT_RANGES 12
+/* Prefaulting reserved memory on a second thread (prefault.c): each range front to back, ranges
+   [0, nfirst) before the others. start returns NULL when it would not pay or cannot run here.
+   The ranges may be written meanwhile; stop before freeing or moving them (it ends the job early
+   and frees it; NULL is a no-op). */
+#define OG_PREFAULT_RANGES 20
 typedef struct og_prefault og_prefault;
 og_prefault *og__prefault_start(const og_allocator *a, void *const *ptr, const size_t *bytes,
-                                size_t nback, size_t n);
+                                size_t nfirst, size_t n);
 void og__prefault_stop(og_prefault *p);
 
 /* Id maps (idmap.c). ids is the node id column the slots point into. */

@@ -38,6 +38,25 @@ void *og__arena_alloc(og_arena *ar, const og_allocator *a, size_t size) {
   return p;
 }
 
+void og__arena_reserve(og_arena *ar, const og_allocator *a, size_t bytes) {
+  bytes = (bytes + 7) & ~(size_t)7;
+  og_arena_block *b = ar->head;
+  if (!bytes || (b && b->size - b->used >= bytes) || bytes > SIZE_MAX - sizeof *b) return;
+  og_arena_block *nb = og__alloc(a, sizeof *nb + bytes);
+  if (!nb) return;
+  nb->size = bytes;
+  nb->used = 0;
+  nb->next = b; /* the head: small allocations fill it (the old head's rest goes unused) */
+  ar->head = nb;
+  ar->held_total += sizeof *nb + bytes;
+}
+
+void og__arena_room(const og_arena *ar, void **ptr, size_t *bytes) {
+  const og_arena_block *b = ar->head;
+  *ptr = b ? (char *)(uintptr_t)b->data + b->used : NULL;
+  *bytes = b ? b->size - b->used : 0;
+}
+
 void og__arena_free(og_arena *ar, const og_allocator *a) {
   og_arena_block *b = ar->head;
   while (b) {

@@ -15,6 +15,11 @@ typedef struct og_arena {
 } og_arena;
 
 void *og__arena_alloc(og_arena *ar, const og_allocator *a, size_t size);
+/* Room for `bytes` more in the current block, so that allocations up to that many take no new
+   block: a hint (nothing happens when memory is short). */
+void og__arena_reserve(og_arena *ar, const og_allocator *a, size_t bytes);
+/* The current block's free part: *bytes 0 when there is none. */
+void og__arena_room(const og_arena *ar, void **ptr, size_t *bytes);
 void og__arena_free(og_arena *ar, const og_allocator *a);
 
 typedef struct og_strtab {

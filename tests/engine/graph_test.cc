@@ -557,7 +557,7 @@ TEST(Builder, BigReservationWrittenOutgrownAndFreed) {
   EXPECT_EQ(nullptr, og_builder_ids(b.b));
   EXPECT_EQ(nullptr, og_builder_ids(nullptr));
   ASSERT_EQ(OG_OK, og_builder_reserve(b.b, n, 2 * (size_t)n));
-  ASSERT_EQ(OG_OK, og_builder_prefault(b.b));
+  ASSERT_EQ(OG_OK, og_builder_prefault(b.b, n));
   for (og_index i = 0; i < n + n / 2; i++) {  // past the reservation: the columns move
     ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, 0x1000 + (og_id)i * 16, t, i % 1000, 0,
                                          i, OG_STR_NONE));
@@ -585,12 +585,90 @@ TEST(Builder, BigReservationWrittenOutgrownAndFreed) {
   og_graph_free(g);
   Builder c;  // reserved twice, then freed with the job possibly still running
   ASSERT_EQ(OG_OK, og_builder_reserve(c.b, n, (size_t)n));
-  ASSERT_EQ(OG_OK, og_builder_prefault(c.b));
+  ASSERT_EQ(OG_OK, og_builder_prefault(c.b, 0));
   ASSERT_EQ(OG_OK, og_builder_reserve(c.b, 2 * (size_t)n, (size_t)n));
-  ASSERT_EQ(OG_OK, og_builder_prefault(c.b));
-  EXPECT_EQ(OG_EINVALID, og_builder_prefault(nullptr));
+  ASSERT_EQ(OG_OK, og_builder_prefault(c.b, 0));
+  EXPECT_EQ(OG_EINVALID, og_builder_prefault(nullptr, 0));
   og_type tc = AddType(c.b, "T", "m.T");
   ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, c.b, 7, tc, 8, 0, 1, OG_STR_NONE));
+}
+
+// Strings reserved by count and bytes take no allocation while they are interned: the table
+// and one arena block were made up front (a capture sizes them from the last one).
+TEST(Builder, ReservedStringsAllocateNothing) {
+  ogtest::CountingAlloc ca;
+  Builder b(&ca.a);
+  ASSERT_EQ(OG_OK, og_builder_defer_strings(b.b));
+  const size_t n = 5000;
+  std::vector<std::string> texts;
+  size_t bytes = 0;
+  for (size_t i = 0; i < n; i++) {
+    texts.push_back("label-" + std::to_string(i * 7919) + std::string(i % 23, 'x'));
+    bytes += texts.back().size();
+  }
+  ASSERT_EQ(OG_OK, og_builder_reserve_strings(b.b, n, bytes));
+  long calls = ca.calls;
+  std::vector<og_str> h;
+  for (const std::string &t : texts) h.push_back(Intern(b.b, t));
+  EXPECT_EQ(calls, ca.calls);  // none: each string's NUL and rounding fit the reserve's margin
+  Intern(b.b, std::string(70000, 'y'));  // past the reservation: still interned
+  EXPECT_LT(calls, ca.calls);
+  og_graph *g = nullptr;
+  ASSERT_EQ(OG_OK, og_builder_finish(&g, b.b));
+  for (size_t i = 0; i < n; i += 97) {
+    size_t len = 0;
+    const char *p = og_graph_str(g, h[i], &len);
+    ASSERT_NE(nullptr, p);
+    EXPECT_EQ(texts[i], std::string(p, len));
+  }
+  og_graph_free(g);
+  EXPECT_EQ(0, ca.size_mismatches);
+}
+
+// The prefault job also maps the string table's room and arena block; interning past that room
+// moves the table (the job is ended first), and every string and label stays readable.
+TEST(Builder, PrefaultedStringsOutgrown) {
+  Builder b;
+  ASSERT_EQ(OG_OK, og_builder_defer_strings(b.b));
+  const size_t n = 200000;
+  ASSERT_EQ(OG_OK, og_builder_reserve(b.b, n, n));
+  ASSERT_EQ(OG_OK, og_builder_reserve_strings(b.b, n, 16 * n));
+  ASSERT_EQ(OG_OK, og_builder_prefault(b.b, n / 4));
+  og_type t = AddType(b.b, "T", "m.T");
+  std::vector<og_str> h;
+  for (size_t i = 0; i < 3 * n; i++) {  // three times the strings reserved: the table moves
+    std::string s = "s" + std::to_string(i);
+    h.push_back(Intern(b.b, s));
+    if (i < n) {
+      ASSERT_EQ(OG_OK, og_builder_add_node(nullptr, b.b, 16 + 16 * (og_id)i, t, 8, 0, 1, h.back()));
+    }
+  }
+  ASSERT_EQ(OG_OK, og_builder_prefault(b.b, 2 * n));  // more rows first than there is room for
+  ASSERT_EQ(OG_OK, og_builder_reserve_strings(b.b, n, 0));  // while a job may run: it ends first
+  og_graph *g = nullptr;
+  ASSERT_EQ(OG_OK, og_builder_finish(&g, b.b));
+  for (size_t i = 0; i < 3 * n; i += 4999) {
+    size_t len = 0;
+    const char *p = og_graph_str(g, h[i], &len);
+    ASSERT_NE(nullptr, p);
+    EXPECT_EQ("s" + std::to_string(i), std::string(p, len));
+  }
+  og_node_info ni;
+  ASSERT_EQ(OG_OK, og_graph_node(&ni, g, n - 1));
+  EXPECT_EQ(h[n - 1], ni.label);
+  og_graph_free(g);
+}
+
+TEST(Builder, RefcountColumn) {
+  Builder b;
+  EXPECT_EQ(nullptr, og_builder_refcounts(nullptr));
+  og_type t = AddType(b.b, "T", "m.T");
+  for (uint32_t i = 0; i < 1000; i++)
+    ASSERT_EQ(OG_OK,
+              og_builder_add_node(nullptr, b.b, 8 + 8 * (og_id)i, t, 8, 0, i * 3, OG_STR_NONE));
+  const uint32_t *rc = og_builder_refcounts(b.b);
+  ASSERT_NE(nullptr, rc);
+  for (uint32_t i = 0; i < 1000; i++) ASSERT_EQ(i * 3, rc[i]);
 }
 
 TEST(Builder, ReserveIsAHint) {

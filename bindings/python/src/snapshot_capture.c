@@ -40,17 +40,25 @@ enum {
    build_ext --inplace): where a capture's time goes, for whoever tunes it next. */
 #ifdef OGPY_TIMING
 #include <stdio.h>
+#include <sys/resource.h>
 #include <time.h>
 static double phase_t[8];
+static long phase_f[8];
 static void phase(int k) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   phase_t[k] = ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
-  if (k == 6)
-    fprintf(stderr, "capture ms: setup %.1f walk %.1f tracked sources %.1f untracked %.1f "
-            "unmark %.1f finish %.1f\n", phase_t[1] - phase_t[0], phase_t[2] - phase_t[1],
-            phase_t[3] - phase_t[2], phase_t[4] - phase_t[3], phase_t[5] - phase_t[4],
-            phase_t[6] - phase_t[5]);
+  struct rusage ru;
+  getrusage(1 /* RUSAGE_THREAD: this thread's page faults, not the prefault job's */, &ru);
+  phase_f[k] = ru.ru_minflt;
+  static const char *name[] = {"", "setup", "walk", "tracked sources", "untracked", "unmark",
+                               "finish"};
+  if (k < 6) return;
+  fprintf(stderr, "capture ms (faults):");
+  for (int i = 1; i <= 6; i++)
+    fprintf(stderr, " %s %.1f (%ld)", name[i], phase_t[i] - phase_t[i - 1],
+            phase_f[i] - phase_f[i - 1]);
+  fprintf(stderr, ", total %.1f\n", phase_t[6] - phase_t[0]);
 }
 #define PHASE(k) phase(k)
 #else
@@ -124,8 +132,9 @@ typedef struct snapcap {
   int deferred;
   memo shared;   /* shared untracked objects that are not marked (immortal ones) */
   int marking;   /* deferred ids and marks fit: see mark_node */
-  struct mark *marks; /* marked objects and their true reference counts */
+  struct mark *marks; /* marked objects whose counts the refcount column clamps, and the counts */
   size_t nmarks, capmarks;
+  size_t str_bytes; /* text of the labels interned */
   int dict_keys;
   og_str s_dict;
   pending ring[RING];
@@ -166,6 +175,7 @@ static int fail(snapcap *c, int rc) {
 }
 
 static int intern(snapcap *c, og_str *out, const char *s, size_t len) {
+  c->str_bytes += len;
   int rc = og_builder_intern(out, c->b, s, len);
   return rc == OG_OK ? 0 : fail(c, rc);
 }
@@ -498,12 +508,12 @@ static int visit_tracked(PyObject *op, void *arg) {
  * An untracked object met more than once (a str or int held by several referrers) must be found
  * again. Rather than in a hash table (a cache miss per lookup), its node index waits in its own
  * reference count, which the lookup reads anyway: MARK_BIT | index << 32 while the capture runs,
- * restored from c->marks (or to 1, for sole referents) before it returns. No real count comes
- * near MARK_BIT, and the low half stays 0 so that 3.12+'s 32-bit increments could not reach the
- * index. As with the gc-header numbering, no Python code runs meanwhile and nothing is freed.
- * Immortal objects (3.12+) are shared with other interpreters and never written: they go through
- * c->shared. Since every object met is found again, no id repeats, and the builder need not
- * check them (og_builder_trust_ids). */
+ * put back from the node's refcount column (c->marks for counts too big for it) before it
+ * returns. No real count comes near MARK_BIT, and the low half stays 0 so that 3.12+'s 32-bit
+ * increments could not reach the index. As with the gc-header numbering, no Python code runs
+ * meanwhile and nothing is freed. Immortal objects (3.12+) are shared with other interpreters and
+ * never written: they go through c->shared. Since every object met is found again, no id
+ * repeats, and the builder need not check them (og_builder_trust_ids). */
 #define MARK_BIT ((Py_ssize_t)1 << 62)
 /* 64-bit counts on the versions whose reference-count word holds nothing else (3.14 keeps flags
    in its upper half) */
@@ -533,23 +543,30 @@ static inline Py_ssize_t mark_of(og_index idx) {
   return MARK_BIT | (Py_ssize_t)((uint64_t)idx << 32);
 }
 
-static int mark_node(snapcap *c, PyObject *op, og_index idx) {
+/* A count the node's row clamps, listed for unmark. */
+static OGPY_NOINLINE int keep_count(snapcap *c, PyObject *op) {
   if (c->nmarks == c->capmarks) {
-    size_t cap = c->capmarks ? c->capmarks * 2 : 1 << 14;
+    size_t cap = c->capmarks ? c->capmarks * 2 : 16;
     mark *a = PyMem_RawRealloc(c->marks, cap * sizeof *a);
     if (!a) return fail(c, OG_ENOMEM);
     c->marks = a;
     c->capmarks = cap;
   }
   c->marks[c->nmarks++] = (mark){op, op->ob_refcnt};
+  return 0;
+}
+
+static int mark_node(snapcap *c, PyObject *op, og_index idx) {
+  if (op->ob_refcnt >= (Py_ssize_t)UINT32_MAX && keep_count(c, op) < 0) return -1;
   op->ob_refcnt = mark_of(idx);
   return 0;
 }
 
-/* Put back every marked reference count (before anything could run Python code): first 1 for
-   every marked node met as a sole referent (referent_node), then the listed true counts. */
+/* Put back every marked reference count (before anything could run Python code): the count the
+   node's row holds (add_node read it before the mark), then the few it could not hold. */
 static void unmark(snapcap *c) {
   const og_id *ids = og_builder_ids(c->b);
+  const uint32_t *counts = og_builder_refcounts(c->b);
   /* when none went to c->shared, every node after the walk's is marked: written without a look */
   int all_marked = c->shared.map.count == 0;
   for (size_t i = c->ntracked; c->marking && i < c->n; i++) {
@@ -557,7 +574,7 @@ static void unmark(snapcap *c) {
     if (i + 16 < c->n) __builtin_prefetch((const void *)(uintptr_t)ids[i + 16], 1);
 #endif
     PyObject *op = (PyObject *)(uintptr_t)ids[i];
-    if (all_marked || (op->ob_refcnt & MARK_BIT)) op->ob_refcnt = 1;
+    if (all_marked || (op->ob_refcnt & MARK_BIT)) op->ob_refcnt = counts[i];
   }
   for (size_t i = 0; i < c->nmarks; i++) {
 #if defined(__GNUC__) || defined(__clang__)
@@ -917,7 +934,7 @@ static int start_thread(pthread_t *t, void *(*fn)(void *), void *arg) {
    columns sized up front are neither copied as they grow nor faulted in twice (~10 ms at 1.5M
    nodes). Written under the GIL. */
 static struct {
-  size_t nodes, edges, strings, marks;
+  size_t nodes, tracked, edges, strings, bytes;
 } last_size;
 
 /* One capture; defer: let the builder skip its id map (numbered heaps only); plant: add one
@@ -945,19 +962,22 @@ static int capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int defer
   if (!last_size.nodes) { /* the process's first: sized from the collector's count, as heaps go */
     size_t t = (size_t)ogpy_heap_count_hint();
     last_size.nodes = t * 5 / 2;
+    last_size.tracked = t;
     last_size.edges = t * 6;
-    last_size.strings = t / 2;
+    last_size.strings = t * 3 / 4; /* leakhunt: 0.54 a tracked object, 3.6 bytes each */
+    last_size.bytes = t * 8;
   }
   if (og_builder_reserve(c.b, last_size.nodes + last_size.nodes / 16,
                          last_size.edges + last_size.edges / 16) != OG_OK ||
-      og_builder_reserve_strings(c.b, last_size.strings + last_size.strings / 16) != OG_OK ||
-      og_builder_prefault(c.b) != OG_OK) /* this thread alone is busy until the end */
+      og_builder_reserve_strings(c.b, last_size.strings + last_size.strings / 16,
+                                 last_size.bytes + last_size.bytes / 16) != OG_OK ||
+      /* this thread alone is busy until the end; the walk adds the tracked rows first */
+      og_builder_prefault(c.b, last_size.tracked + last_size.tracked / 16) != OG_OK)
     og_error_clear(); /* only hints */
-  c.capmarks = last_size.marks + last_size.marks / 16;
-  if (c.capmarks && !(c.marks = PyMem_RawMalloc(c.capmarks * sizeof *c.marks))) c.capmarks = 0;
   int wrc = walk(&c);
   last_size.nodes = c.n;
-  last_size.marks = c.nmarks;
+  last_size.tracked = c.ntracked;
+  last_size.bytes = c.str_bytes;
   last_size.edges = last_size.strings = 0;
   if (wrc == 0 && plant && c.deferred && c.n &&
       add_node(&c, (PyObject *)(uintptr_t)og_builder_ids(c.b)[0], 0, 0) == OG_INDEX_NONE)
@@ -978,6 +998,10 @@ static int capture(og_graph **out, ogpy_snap_stats *st, int dict_keys, int defer
   PHASE(5);
   rc = wrc == 0 ? og_builder_finish(out, c.b) : OG_OK;
   PHASE(6);
+#ifdef OGPY_TIMING
+  fprintf(stderr, "capture: %zu nodes (%zu tracked), %u strings of %zu bytes\n", c.n,
+          c.ntracked, rc == OG_OK && *out ? og_graph_str_count(*out) : 0, c.str_bytes);
+#endif
   if (wrc < 0) {
     int err = c.rc;
     cap_free(&c);

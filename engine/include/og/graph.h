@@ -147,16 +147,19 @@ OG_EXTERN og_index og_builder_lookup(const og_builder *b, og_id id);
    beyond it still works. Errors: OG_EINVALID, OG_ENOMEM, OG_ELIMIT. */
 OG_EXTERN int og_builder_reserve(og_builder *b, size_t nodes, size_t edges);
 
-/* Room for this many more strings (og_builder_intern), as og_builder_reserve for nodes and edges:
-   a hint. Errors: OG_EINVALID, OG_ENOMEM, OG_ELIMIT. */
-OG_EXTERN int og_builder_reserve_strings(og_builder *b, size_t strings);
+/* Room for this many more strings (og_builder_intern) holding this many bytes of text in all (0:
+   unknown), as og_builder_reserve for nodes and edges: a hint. Errors: OG_EINVALID, OG_ENOMEM,
+   OG_ELIMIT. */
+OG_EXTERN int og_builder_reserve_strings(og_builder *b, size_t strings, size_t bytes);
 
-/* Map the pages of the room og_builder_reserve made on a second thread while this one adds nodes
-   and edges, so that its first writes find them mapped (Linux 5.14+ with the default allocator,
-   and rooms of 4 MiB or more; elsewhere nothing happens). Pays when this thread is the only busy
-   one: a 1.5M-node capture takes ~25k page faults otherwise. Ends when the room is outgrown, at
-   finish or free. Errors: OG_EINVALID (NULL). */
-OG_EXTERN int og_builder_prefault(og_builder *b);
+/* Map the pages of the room og_builder_reserve and og_builder_reserve_strings made on a second
+   thread while this one adds nodes, edges and strings, so that its first writes find them mapped
+   (Linux 5.14+ with the default allocator, and rooms of 4 MiB or more; elsewhere nothing
+   happens). The next first_rows node rows are mapped first (a walker about to add them at once),
+   then the rest, each column front to back. Pays when this thread is the only busy one: a
+   1.5M-node capture takes ~25k page faults otherwise. Ends when a room is outgrown, at finish or
+   free. Errors: OG_EINVALID (NULL). */
+OG_EXTERN int og_builder_prefault(og_builder *b, size_t first_rows);
 
 /* Number of nodes added so far (0 for NULL). */
 OG_EXTERN og_index og_builder_node_count(const og_builder *b);
@@ -165,6 +168,9 @@ OG_EXTERN og_index og_builder_node_count(const og_builder *b);
    that find their objects again by index; NULL for NULL or none yet. Valid until the next node
    is added or the builder is finished or freed. O(1). */
 OG_EXTERN const og_id *og_builder_ids(const og_builder *b);
+
+/* The reference counts of the nodes added so far, in index order, as og_builder_ids. */
+OG_EXTERN const uint32_t *og_builder_refcounts(const og_builder *b);
 
 /* Append an edge source -> target. Edges keep their order per source (that order is what
    traversals see); they are cheapest added grouped by source in index order. label is an og_str,
