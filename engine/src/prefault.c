@@ -41,11 +41,14 @@ static bool prefault_slice(og_prefault *p, size_t k, uintptr_t page) {
   return p->r[k].lo < p->r[k].hi;
 }
 
-/* Ranges [from, to) a slice each in turn until they are mapped or the owner stops the job. */
+static bool stopped(og_prefault *p) { return __atomic_load_n(&p->stop, __ATOMIC_RELAXED); }
+
+/* Ranges [from, to) a slice each in turn until they are mapped or the owner stops the job (looked
+   at after every slice: a round of them takes milliseconds, which the owner would wait). */
 static void prefault_group(og_prefault *p, size_t from, size_t to, uintptr_t page) {
-  for (bool more = true; more && !__atomic_load_n(&p->stop, __ATOMIC_RELAXED);) {
+  for (bool more = true; more && !stopped(p);) {
     more = false;
-    for (size_t k = from; k < to; k++) more = prefault_slice(p, k, page) || more;
+    for (size_t k = from; k < to && !stopped(p); k++) more = prefault_slice(p, k, page) || more;
   }
 }
 
