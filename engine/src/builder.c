@@ -34,6 +34,11 @@ static void stop_prefault(og_builder *b) {
   b->prefault = NULL;
 }
 
+/* n more strings are coming: the string table moves when they do not fit its room. */
+static void strings_coming(og_builder *b, size_t n) {
+  if (!OG_LIKELY(n <= (size_t)(b->strs.cap - b->strs.count))) stop_prefault(b);
+}
+
 static void free_contents(og_builder *b) {
   const og_allocator *a = &b->alloc;
   stop_prefault(b);
@@ -57,7 +62,7 @@ void og_builder_free(og_builder *b) {
 int og_builder_intern(og_str *out, og_builder *b, const char *s, size_t len) {
   OG_ASSERT_ARG(out != NULL && b != NULL);
   OG_ASSERT_ARG(s != NULL || len == 0);
-  if (!OG_LIKELY(b->strs.count < b->strs.cap)) stop_prefault(b); /* the string table grows */
+  strings_coming(b, 1);
   if (b->defer_strs) return og__strtab_store(&b->strs, &b->alloc, s ? s : "", len, out);
   return og__strtab_intern(&b->strs, &b->alloc, s ? s : "", len, out);
 }
@@ -74,7 +79,7 @@ int og_builder_add_type(og_type *out, og_builder *b, const char *short_name, siz
   OG_ASSERT_ARG(short_name != NULL || short_len == 0);
   OG_ASSERT_ARG(long_name != NULL || long_len == 0);
   og_str s, l; /* interned at once even when strings are deferred: types merge by these handles */
-  if (b->strs.count + 2 > b->strs.cap) stop_prefault(b); /* the string table grows */
+  strings_coming(b, 2);
   OG_TRY(og__strtab_intern(&b->strs, &b->alloc, short_name ? short_name : "", short_len, &s));
   OG_TRY(og__strtab_intern(&b->strs, &b->alloc, long_name ? long_name : "", long_len, &l));
   return og__typetab_add(&b->types, &b->alloc, s, l, out);
@@ -262,7 +267,7 @@ int og_builder_reserve_strings(og_builder *b, size_t strings, size_t bytes) {
   OG_ASSERT_ARG(b != NULL);
   if (strings > (size_t)OG_STR_MAX + 1 - b->strs.count)
     return og__fail(OG_ELIMIT, "room for %zu more strings is more than a graph holds", strings);
-  stop_prefault(b); /* the table may move */
+  strings_coming(b, strings);
   OG_TRY(og__strtab_room(&b->strs, &b->alloc, (size_t)b->strs.count + strings));
   /* each string takes its NUL and rounds up to 8 in the arena: at most 8 bytes more */
   if (bytes) og__arena_reserve(&b->strs.arena, &b->alloc, bytes + strings * 8);
@@ -291,19 +296,27 @@ static void add_range(void **ptr, size_t *bytes, size_t *n, void *p, size_t len)
   bytes[(*n)++] = len;
 }
 
+/* The ranges of node rows [from, from + rows), drows of them in the degrees' own room. */
+static void add_rows(og_builder *b, size_t from, size_t rows, size_t drows, void **ptr,
+                     size_t *bytes, size_t *n) {
+  void *cp[NODE_COLUMNS];
+  size_t cb[NODE_COLUMNS];
+  node_columns(b, from, rows, cp, cb);
+  cb[NODE_COLUMNS - 1] = drows * sizeof(uint32_t);
+  for (int k = 0; k < NODE_COLUMNS; k++) add_range(ptr, bytes, n, cp[k], cb[k]);
+}
+
 int og_builder_prefault(og_builder *b, size_t first_rows) {
   OG_ASSERT_ARG(b != NULL);
   stop_prefault(b);
   size_t c = b->nodes.count, room = b->nodes.cap - c, e = b->nedges, eroom = b->ecap - e;
   size_t first = first_rows < room ? first_rows : room;
   size_t droom = b->deg_cap - c, dfirst = first < droom ? first : droom; /* degrees: own room */
-  void *ptr[OG_PREFAULT_RANGES], *cp[NODE_COLUMNS];
-  size_t bytes[OG_PREFAULT_RANGES], cb[NODE_COLUMNS], n = 0, nfirst = 0;
+  void *ptr[OG_PREFAULT_RANGES];
+  size_t bytes[OG_PREFAULT_RANGES], n = 0, nfirst = 0;
   /* the rows a walker adds at once first, then its edges, strings and the other rows */
   if (first) {
-    node_columns(b, c, first, cp, cb);
-    cb[NODE_COLUMNS - 1] = dfirst * sizeof(uint32_t);
-    for (int k = 0; k < NODE_COLUMNS; k++) add_range(ptr, bytes, &n, cp[k], cb[k]);
+    add_rows(b, c, first, dfirst, ptr, bytes, &n);
     nfirst = n;
   }
   if (eroom) {
@@ -319,11 +332,7 @@ int og_builder_prefault(og_builder *b, size_t first_rows) {
   size_t abytes;
   og__arena_room(&t->arena, &arena, &abytes);
   add_range(ptr, bytes, &n, arena, abytes);
-  if (room > first) {
-    node_columns(b, c + first, room - first, cp, cb);
-    cb[NODE_COLUMNS - 1] = (droom - dfirst) * sizeof(uint32_t);
-    for (int k = 0; k < NODE_COLUMNS; k++) add_range(ptr, bytes, &n, cp[k], cb[k]);
-  }
+  if (room > first) add_rows(b, c + first, room - first, droom - dfirst, ptr, bytes, &n);
   b->prefault = og__prefault_start(&b->alloc, ptr, bytes, nfirst, n);
   return OG_OK;
 }
