@@ -62,6 +62,11 @@ int og__grow(const og_allocator *a, void **ptr, size_t *cap, size_t need, size_t
    5.14+; a no-op elsewhere, for small ranges, or for memory of another allocator). */
 void og__populate(const og_allocator *a, void *ptr, size_t bytes);
 
+/* Give the pages wholly inside [ptr, ptr + bytes) back to the kernel (prefault.c): they read as
+   zeros if touched again. False, with nothing done, where that is not ours to do (another
+   allocator's memory, or not Linux). */
+bool og__release(const og_allocator *a, void *ptr, size_t bytes);
+
 /* Start a helper thread with every signal blocked (thread.c). Returns 0, or -1 when it cannot
    start (callers then do the work themselves). */
 int og__thread_start(pthread_t *t, void *(*fn)(void *), void *arg);

@@ -85,11 +85,26 @@ int og__nodes_reserve(og_nodes *n, const og_allocator *a, size_t need) {
   return relayout(n, a, need);
 }
 
-/* Trim to count in place: the columns slide down, then the block shrinks (no new block, no copy
-   into fresh pages); should the allocator refuse, they slide back and the block stays. Room of
-   up to 1/8 of the count stays (a reservation's margin): sliding would move every column. */
+/* The pages past count in every column go back to the kernel; false when they cannot. */
+static bool release_tails(og_nodes *n, const og_allocator *a) {
+  void *col[] = {n->id, n->type, n->size, n->refcount, n->label, n->flags};
+  size_t width[] = {sizeof(og_id),    sizeof(og_type), sizeof(uint32_t),
+                    sizeof(uint32_t), sizeof(og_str),  sizeof(uint16_t)};
+  for (int k = 0; k < 6; k++)
+    if (!og__release(a, (char *)col[k] + (size_t)n->count * width[k],
+                     (size_t)(n->cap - n->count) * width[k]))
+      return false; /* the first call tells for all: same allocator, same system */
+  return true;
+}
+
+/* Trim to count. Room of up to 1/8 of the count stays as it is (a reservation's margin). Past
+   that, the rows beyond count give their pages back where they can (a capture sized from an
+   estimate: no column moves); else the columns slide down and the block shrinks (no new block,
+   no copy into fresh pages), and should the allocator refuse, they slide back and the block
+   stays. */
 void og__nodes_shrink(og_nodes *n, const og_allocator *a) {
-  if (n->count && n->count < n->cap && n->cap - n->count > n->count / 8) {
+  if (n->count && n->count < n->cap && n->cap - n->count > n->count / 8 &&
+      !release_tails(n, a)) {
     size_t cap = n->cap;
     slide(n, n->count);
     void *block = og__realloc(a, n->block, cap * NODE_BYTES, (size_t)n->count * NODE_BYTES);

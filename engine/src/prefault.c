@@ -4,7 +4,8 @@
    ahead of the writer with MADV_POPULATE_WRITE, which maps without changing contents, so it may
    run while the owner writes. It takes a slice of each range in turn, front to back, so that
    every column's next pages are mapped early; the ranges the owner fills first go first.
-   Elsewhere (or before Linux 5.14) there is no job and nothing changes. */
+   Elsewhere (or before Linux 5.14) there is no job and nothing changes. The opposite, pages a
+   finished table will not use handed back (og__release), lives here too. */
 #define _DEFAULT_SOURCE 1 /* madvise and the MADV_ constants, beside _POSIX_C_SOURCE */
 #include <string.h>
 #if defined(__linux__)
@@ -70,6 +71,15 @@ void og__populate(const og_allocator *a, void *ptr, size_t bytes) {
   (void)madvise(lo, (size_t)((char *)ptr + bytes - lo), MADV_POPULATE_WRITE); /* else faults */
 }
 
+bool og__release(const og_allocator *a, void *ptr, size_t bytes) {
+  if (!og__alloc_is_default(a)) return false;
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  uintptr_t lo = ((uintptr_t)ptr + page - 1) & ~(page - 1);
+  uintptr_t hi = ((uintptr_t)ptr + bytes) & ~(page - 1);
+  if (lo < hi) (void)madvise((void *)lo, hi - lo, MADV_DONTNEED); /* else it stays: harmless */
+  return true;
+}
+
 og_prefault *og__prefault_start(const og_allocator *a, void *const *ptr, const size_t *bytes,
                                 size_t nfirst, size_t n) {
   size_t total = 0;
@@ -111,5 +121,10 @@ og_prefault *og__prefault_start(const og_allocator *a, void *const *ptr, const s
 void og__prefault_stop(og_prefault *p) { (void)p; }
 
 void og__populate(const og_allocator *a, void *ptr, size_t bytes) { (void)a, (void)ptr, (void)bytes; }
+
+bool og__release(const og_allocator *a, void *ptr, size_t bytes) {
+  (void)a, (void)ptr, (void)bytes;
+  return false;
+}
 
 #endif
