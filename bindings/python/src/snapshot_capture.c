@@ -101,17 +101,11 @@ static int memo_put(memo *m, const void *key, uint32_t val) {
   return ogpy_ptrmap_put(&m->map, (uintptr_t)key, val, NULL) < 0 ? -1 : 0;
 }
 
-/* Edges wait in a ring for LAG more to be met before their referent is read (add_edge). */
-#define RING 64
+/* Edges wait LAG more edges before their referent is read (add_edge), in the batch of columns
+   the builder takes at once (og_builder_add_edges). */
 #define LAG 24
 #define TYPE_CACHE 256
-#define EDGE_BATCH 256 /* resolved edges handed to the builder at once (og_builder_add_edges) */
-
-typedef struct pending {
-  PyObject *op;
-  og_index src;
-  uint32_t kind, label;
-} pending;
+#define EDGE_BATCH 256
 
 typedef struct snapcap {
   og_builder *b;
@@ -137,9 +131,9 @@ typedef struct snapcap {
   size_t str_bytes; /* text of the labels interned */
   int dict_keys;
   og_str s_dict;
-  pending ring[RING];
-  size_t rd, rn; /* ring[rd..rn) modulo RING wait */
-  size_t nbatch; /* resolved edges waiting in the columns below */
+  /* edges [0, rd) of the batch are resolved (bdst), [rd, rn) wait with their referent in bop */
+  size_t rd, rn;
+  PyObject *bop[EDGE_BATCH];
   og_index bsrc[EDGE_BATCH], bdst[EDGE_BATCH];
   uint32_t blabel[EDGE_BATCH];
   uint8_t bkind[EDGE_BATCH];
@@ -649,31 +643,35 @@ static inline og_index referent_known(const snapcap *c, PyObject *op) {
   return OG_INDEX_NONE;
 }
 
-static OGPY_NOINLINE int batch_flush(snapcap *c) {
-  int rc = og_builder_add_edges(c->b, c->bsrc, c->bdst, c->bkind, c->blabel, c->nbatch);
-  c->nbatch = 0;
-  return rc == OG_OK ? 0 : fail(c, rc);
+/* Resolve the oldest waiting edge: its referent's node, found or added (new nodes take their
+   numbers in edge order). */
+static OGPY_INLINE int edge_resolve(snapcap *c) {
+  size_t k = c->rd++;
+  og_index dst = referent_known(c, c->bop[k]);
+  if (dst == OG_INDEX_NONE && (dst = referent_node(c, c->bop[k])) == OG_INDEX_NONE) return -1;
+  c->bdst[k] = dst;
+  return 0;
 }
 
-/* Resolve the oldest waiting edge: its referent's node (found or added), then the edge, into the
-   batch the builder takes in one call. */
-static OGPY_INLINE int edge_pop(snapcap *c) {
-  const pending *p = &c->ring[c->rd++ % RING];
-  og_index dst = referent_known(c, p->op);
-  if (dst == OG_INDEX_NONE && (dst = referent_node(c, p->op)) == OG_INDEX_NONE) return -1;
-  size_t k = c->nbatch++;
-  c->bsrc[k] = p->src;
-  c->bdst[k] = dst;
-  c->bkind[k] = (uint8_t)p->kind;
-  c->blabel[k] = p->label;
-  return k + 1 == EDGE_BATCH ? batch_flush(c) : 0;
+/* The resolved edges to the builder; those still waiting move to the front of the batch. */
+static OGPY_NOINLINE int batch_flush(snapcap *c) {
+  size_t done = c->rd, wait = c->rn - c->rd;
+  int rc = og_builder_add_edges(c->b, c->bsrc, c->bdst, c->bkind, c->blabel, done);
+  if (rc != OG_OK) return fail(c, rc);
+  memmove(c->bop, c->bop + done, wait * sizeof *c->bop);
+  memmove(c->bsrc, c->bsrc + done, wait * sizeof *c->bsrc);
+  memmove(c->bkind, c->bkind + done, wait * sizeof *c->bkind);
+  memmove(c->blabel, c->blabel + done, wait * sizeof *c->blabel);
+  c->rd = 0;
+  c->rn = wait;
+  return 0;
 }
 
 /* Every waiting edge resolved and in the builder. */
 static int edges_drain(snapcap *c) {
   while (c->rd != c->rn)
-    if (edge_pop(c) < 0) return -1;
-  return c->nbatch ? batch_flush(c) : 0;
+    if (edge_resolve(c) < 0) return -1;
+  return c->rn ? batch_flush(c) : 0;
 }
 
 /* An edge to target, resolved LAG edges later: its referent's lines are asked for now and read
@@ -685,9 +683,13 @@ static OGPY_INLINE int add_edge(snapcap *c, og_index src, PyObject *target, uint
   __builtin_prefetch((const char *)target - 16); /* a gc header, when it has one */
   __builtin_prefetch(target);
 #endif
-  if (c->rn - c->rd >= LAG && edge_pop(c) < 0) return -1;
-  c->ring[c->rn++ % RING] = (pending){target, src, kind, label};
-  return 0;
+  size_t k = c->rn++;
+  c->bop[k] = target;
+  c->bsrc[k] = src;
+  c->bkind[k] = (uint8_t)kind;
+  c->blabel[k] = label;
+  if (k - c->rd >= LAG && edge_resolve(c) < 0) return -1;
+  return k + 1 == EDGE_BATCH ? batch_flush(c) : 0;
 }
 
 /* ---- expansion ------------------------------------------------------------------------------ */
@@ -892,7 +894,7 @@ static int walk(snapcap *c) {
   if (ogpy_heap_visit(visit_tracked, c)) return fail(c, OG_ENOMEM);
   c->ntracked = c->n;
   PHASE(2);
-  /* c->n grows as referents are met, and the ring must be empty before the last node is done */
+  /* c->n grows as referents are met, and no edge may still wait before the last node is done */
   for (size_t i = 0; i < c->n || (edges_drain(c) == 0 && i < c->n); i++) {
     const og_id *ids = og_builder_ids(c->b); /* moves when nodes are added */
 #if defined(__GNUC__) || defined(__clang__)
