@@ -454,7 +454,7 @@ static OG_NOINLINE int bad_edge(const og_builder *b, size_t i, size_t n, og_inde
 
 /* Whether edges[0..n) of an og_builder_add_edges call may all be added: branch-free, so that the
    loop vectorizes; the first bad one is named on the slow path. */
-static int check_edges(const og_builder *b, const og_index *sources, const og_index *targets,
+static OG_INLINE int check_edges(const og_builder *b, const og_index *sources, const og_index *targets,
                        const uint8_t *kinds, const uint32_t *labels, size_t n) {
   og_index count = b->nodes.count;
   uint32_t nstr = b->strs.count, bad = 0;
@@ -470,8 +470,9 @@ static int check_edges(const og_builder *b, const og_index *sources, const og_in
       return bad_edge(b, i, n, sources[i], targets[i], kinds[i], labels[i]);
 }
 
-int og_builder_add_edges(og_builder *b, const og_index *sources, const og_index *targets,
-                         const uint8_t *kinds, const uint32_t *labels, size_t n) {
+OG_CLONES_AVX2 int og_builder_add_edges(og_builder *b, const og_index *sources,
+                                        const og_index *targets, const uint8_t *kinds,
+                                        const uint32_t *labels, size_t n) {
   OG_ASSERT_ARG(b != NULL);
   if (n == 0) return OG_OK;
   OG_ASSERT_ARG(sources != NULL && targets != NULL && kinds != NULL && labels != NULL);

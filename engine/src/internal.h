@@ -35,6 +35,15 @@ int og__fail(int code, const char *fmt, ...)
 #define OG_INLINE inline
 #endif
 
+/* Loops over columns that vectorize run twice as wide with AVX2 (the unsigned compares and
+   minimums of SSE2 take several instructions each): a function marked so is compiled for both
+   and the loader picks one (GCC's target_clones, an ifunc: glibc on x86-64 only). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define OG_CLONES_AVX2 __attribute__((target_clones("avx2", "default")))
+#else
+#define OG_CLONES_AVX2
+#endif
+
 /* Internal invariant. */
 #define OG_ASSERT(expr) assert(expr)
 
