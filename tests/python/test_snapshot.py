@@ -640,6 +640,44 @@ def test_weak_references_not_followed_by_default(og):
     assert "o%d -> o%d" % (w.id, t.id) in out.getvalue()
 
 
+def test_instance_edges_follow_tp_traverse(og):
+    """Instances of plain classes are read without calling their tp_traverse (3.11-3.13): their
+    edges must be what it visits, in its order, whatever state their attributes are in."""
+    class Plain:
+        pass
+
+    class Sub(Plain):  # not straight under object: the general path, checked alike
+        pass
+
+    fresh = Plain()
+    fresh.a, fresh.b, fresh.c = [1], {"k": 2}, "text"
+    holed = Plain()
+    holed.a, holed.b = [3], [4]
+    del holed.a  # a hole in the inline values
+    seen = Plain()
+    seen.a = [5]
+    seen.__dict__  # the dict made from the values (3.13 keeps both)
+    many = Plain()
+    for i in range(40):  # past what the shared keys hold
+        setattr(many, "f%d" % i, [i])
+    empty = Plain()
+    replaced = Plain()
+    replaced.__dict__ = {"z": [6]}
+    sub = Sub()
+    sub.a = [7]
+    objs = [fresh, holed, seen, many, empty, replaced, sub]
+    snap = og.snapshot()
+    for name, obj in zip(["fresh", "holed", "seen", "many", "empty", "replaced", "sub"], objs):
+        got = [(n.id, kind, label) for n, kind, label in _edges(snap, _node_of(snap, obj))]
+        assert [e[0] for e in got] == [id(r) for r in gc.get_referents(obj)], name
+        assert got[-1][:2] == (id(type(obj)), "type"), name
+        for target, kind, label in got[:-1]:
+            if kind == "attr":
+                assert target == id(getattr(obj, label)), (name, label)
+            else:
+                assert (kind, label, target) == ("dict", "__dict__", id(obj.__dict__)), name
+
+
 def test_key_reprs_and_odd_attribute_names(og):
     obj = type("Odd", (), {})()
     setattr(obj, "a b", ["attr"])

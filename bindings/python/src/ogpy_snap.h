@@ -21,6 +21,20 @@ Py_ssize_t ogpy_snap_inline_values(PyObject *op, PyObject *const **values);
 /* Name (borrowed str, or NULL) of inline value i of instances of tp. */
 PyObject *ogpy_snap_inline_name(PyTypeObject *tp, Py_ssize_t i);
 
+/* At import: learn the tp_traverse every Python class gets (subtype_traverse) from a class made
+   for that. Returns 0, or -1 with an exception. */
+int ogpy_snap_layout_init(void);
+
+/* Whether instances of tp are plain, so that ogpy_snap_plain_fields lists what tp_traverse
+   visits: a class straight under object, no __slots__ members, a managed __dict__, and the
+   tp_traverse of Python classes (3.11-3.13 only; 0 elsewhere). */
+int ogpy_snap_plain_type(PyTypeObject *tp);
+
+/* What tp_traverse visits of an instance of a plain type, in its order, without calling it: the
+   inline values (*values, the return value's length, entries may be NULL), then *dict when it
+   is not NULL. */
+Py_ssize_t ogpy_snap_plain_fields(PyObject *op, PyObject *const **values, PyObject **dict);
+
 /* Fast locals of a frame object owning its data (3.11-3.13): *values (borrowed, entries may be
    NULL) as tp_traverse visits them, *names the code's co_localsplusnames; 0 otherwise. */
 Py_ssize_t ogpy_snap_frame_locals(PyObject *frame, PyObject *const **values, PyObject **names);

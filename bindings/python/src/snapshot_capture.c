@@ -33,6 +33,7 @@ enum {
   EXP_DICT,        /* exact dict: PyDict_Next */
   EXP_LIST,        /* exact list */
   EXP_TUPLE,       /* exact tuple */
+  EXP_PLAIN,       /* instance of a plain class: its fields read as tp_traverse would visit */
   EXP_NONE         /* not a gc type: no referents */
 };
 
@@ -243,6 +244,7 @@ static uint32_t type_slot_slow(snapcap *c, PyTypeObject *tp) {
               : tp == &PyDict_Type             ? EXP_DICT
               : tp == &PyList_Type             ? EXP_LIST
               : tp == &PyTuple_Type            ? EXP_TUPLE
+              : ogpy_snap_plain_type(tp)       ? EXP_PLAIN
                                                : EXP_GENERIC;
   t->elem_kind = PyType_IsSubtype(tp, &PySet_Type) || PyType_IsSubtype(tp, &PyFrozenSet_Type)
                      ? OG_EDGE_ELEMENT
@@ -836,6 +838,17 @@ static int expand(snapcap *c, og_index i, PyObject *op) {
         if (v && add_edge(c, i, v, OG_EDGE_INDEX, (uint32_t)k) < 0) return -1;
       }
       return 0;
+    case EXP_PLAIN: { /* the edges expand_generic would find, without the traverse call */
+      PyObject *const *vals, *dict;
+      Py_ssize_t n = ogpy_snap_plain_fields(op, &vals, &dict);
+      for (Py_ssize_t k = 0; k < n; k++) {
+        if (!vals[k]) continue;
+        uint32_t label = name_label(c, ogpy_snap_inline_name(Py_TYPE(op), k));
+        if (label == UINT32_MAX || add_edge(c, i, vals[k], OG_EDGE_ATTR, label) < 0) return -1;
+      }
+      if (dict && add_edge(c, i, dict, OG_EDGE_DICT, c->s_dict) < 0) return -1;
+      return add_edge(c, i, (PyObject *)Py_TYPE(op), OG_EDGE_TYPE, OG_STR_NONE);
+    }
     case EXP_DICT: {
       PyObject *k, *v;
       Py_ssize_t pos = 0;

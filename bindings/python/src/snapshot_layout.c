@@ -24,6 +24,21 @@ PyObject *ogpy_snap_instance_dict(PyObject *op);
 Py_ssize_t ogpy_snap_inline_values(PyObject *op, PyObject *const **values);
 PyObject *ogpy_snap_inline_name(PyTypeObject *tp, Py_ssize_t i);
 Py_ssize_t ogpy_snap_frame_locals(PyObject *frame, PyObject *const **values, PyObject **names);
+int ogpy_snap_layout_init(void);
+int ogpy_snap_plain_type(PyTypeObject *tp);
+Py_ssize_t ogpy_snap_plain_fields(PyObject *op, PyObject *const **values, PyObject **dict);
+
+static traverseproc class_traverse; /* subtype_traverse, which the C API does not export */
+
+int ogpy_snap_layout_init(void) {
+  if (class_traverse) return 0;
+  PyObject *cls = PyObject_CallFunction((PyObject *)&PyType_Type, "s(O){}", "_og_layout_probe",
+                                        (PyObject *)&PyBaseObject_Type);
+  if (!cls) return -1;
+  class_traverse = ((PyTypeObject *)cls)->tp_traverse;
+  Py_DECREF(cls); /* a cycle (its __mro__): the collector frees it */
+  return 0;
+}
 
 /* The tp_dictoffset slot (as _PyObject_DictPointer computes it), or NULL. */
 static PyObject **dict_slot(PyObject *op) {
@@ -93,6 +108,25 @@ PyObject *ogpy_snap_inline_name(PyTypeObject *tp, Py_ssize_t i) {
   return DK_UNICODE_ENTRIES(k)[i].me_key;
 }
 
+int ogpy_snap_plain_type(PyTypeObject *tp) {
+  return class_traverse && tp->tp_traverse == class_traverse &&
+         tp->tp_base == &PyBaseObject_Type && (tp->tp_flags & Py_TPFLAGS_HEAPTYPE) &&
+         (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) && Py_SIZE(tp) == 0;
+}
+
+/* subtype_traverse of a plain instance: its values, then its dict. 3.11 visits whichever exist;
+   3.12 holds one or the other; 3.13 visits the dict only when the values are not valid. */
+Py_ssize_t ogpy_snap_plain_fields(PyObject *op, PyObject *const **values, PyObject **dict) {
+  Py_ssize_t n = ogpy_snap_inline_values(op, values);
+#if PY_VERSION_HEX >= 0x030D0000
+  int valid = (Py_TYPE(op)->tp_flags & Py_TPFLAGS_INLINE_VALUES) && _PyObject_InlineValues(op)->valid;
+  *dict = valid ? NULL : managed_dict(op);
+#else
+  *dict = managed_dict(op);
+#endif
+  return n;
+}
+
 /* The fast locals of a frame object that owns its data (tp_traverse visits localsplus[0..
    stacktop) then; a running frame's are not visited), named by co_localsplusnames. */
 Py_ssize_t ogpy_snap_frame_locals(PyObject *frame, PyObject *const **values, PyObject **names) {
@@ -126,6 +160,13 @@ PyObject *ogpy_snap_instance_dict(PyObject *op) {
 }
 
 Py_ssize_t ogpy_snap_inline_values(PyObject *op, PyObject *const **values) { return 0; }
+
+int ogpy_snap_plain_type(PyTypeObject *tp) { return 0; }
+
+Py_ssize_t ogpy_snap_plain_fields(PyObject *op, PyObject *const **values, PyObject **dict) {
+  *dict = NULL;
+  return 0;
+}
 
 PyObject *ogpy_snap_inline_name(PyTypeObject *tp, Py_ssize_t i) { return NULL; }
 

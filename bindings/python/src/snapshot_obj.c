@@ -796,7 +796,7 @@ static PyMethodDef funcs[] = {
     {NULL, NULL, 0, NULL}};
 
 int ogpy_snapshot_init(PyObject *m) {
-  if (PyType_Ready(&SnapType) < 0) return -1;
+  if (PyType_Ready(&SnapType) < 0 || ogpy_snap_layout_init() < 0) return -1;
   if (!NodeType.tp_name && PyStructSequence_InitType2(&NodeType, &node_desc) < 0) return -1;
   if (!FormatError &&
       !(FormatError = PyErr_NewExceptionWithDoc(
