@@ -470,13 +470,11 @@ static OG_INLINE int check_edges(const og_builder *b, const og_index *sources, c
       return bad_edge(b, i, n, sources[i], targets[i], kinds[i], labels[i]);
 }
 
-OG_CLONES_AVX2 int og_builder_add_edges(og_builder *b, const og_index *sources,
-                                        const og_index *targets, const uint8_t *kinds,
-                                        const uint32_t *labels, size_t n) {
-  OG_ASSERT_ARG(b != NULL);
-  if (n == 0) return OG_OK;
-  OG_ASSERT_ARG(sources != NULL && targets != NULL && kinds != NULL && labels != NULL);
-  if (n > UINT32_MAX - b->nedges) return og__fail(OG_ELIMIT, "more than %u edges", UINT32_MAX);
+/* og_builder_add_edges past its argument checks: the loops that vectorize, compiled for AVX2 too
+   (static, so that the loader's chooser stays out of the library's exports). */
+static OG_CLONES_AVX2 int append_edges(og_builder *b, const og_index *sources,
+                                       const og_index *targets, const uint8_t *kinds,
+                                       const uint32_t *labels, size_t n) {
   OG_TRY(check_edges(b, sources, targets, kinds, labels, n));
   /* still grouped when the sources never go down (a loop that vectorizes, as above) */
   uint32_t down = b->nedges && sources[0] < b->last_src;
@@ -499,6 +497,15 @@ OG_CLONES_AVX2 int og_builder_add_edges(og_builder *b, const og_index *sources,
   b->nedges += n;
   b->last_src = top;
   return OG_OK;
+}
+
+int og_builder_add_edges(og_builder *b, const og_index *sources, const og_index *targets,
+                         const uint8_t *kinds, const uint32_t *labels, size_t n) {
+  OG_ASSERT_ARG(b != NULL);
+  if (n == 0) return OG_OK;
+  OG_ASSERT_ARG(sources != NULL && targets != NULL && kinds != NULL && labels != NULL);
+  if (n > UINT32_MAX - b->nedges) return og__fail(OG_ELIMIT, "more than %u edges", UINT32_MAX);
+  return append_edges(b, sources, targets, kinds, labels, n);
 }
 
 /* Turn deg[] (n entries, capacity cap) into exclusive offsets out[0..n]. */
