@@ -454,8 +454,9 @@ static OG_NOINLINE int bad_edge(const og_builder *b, size_t i, size_t n, og_inde
 
 /* Whether edges[0..n) of an og_builder_add_edges call may all be added: branch-free, so that the
    loop vectorizes; the first bad one is named on the slow path. */
-static OG_INLINE int check_edges(const og_builder *b, const og_index *sources, const og_index *targets,
-                       const uint8_t *kinds, const uint32_t *labels, size_t n) {
+static OG_INLINE int check_edges(const og_builder *b, const og_index *sources,
+                                 const og_index *targets, const uint8_t *kinds,
+                                 const uint32_t *labels, size_t n) {
   og_index count = b->nodes.count;
   uint32_t nstr = b->strs.count, bad = 0;
   for (size_t i = 0; i < n; i++)

@@ -119,7 +119,8 @@ int ogpy_snap_plain_type(PyTypeObject *tp) {
 Py_ssize_t ogpy_snap_plain_fields(PyObject *op, PyObject *const **values, PyObject **dict) {
   Py_ssize_t n = ogpy_snap_inline_values(op, values);
 #if PY_VERSION_HEX >= 0x030D0000
-  int valid = (Py_TYPE(op)->tp_flags & Py_TPFLAGS_INLINE_VALUES) && _PyObject_InlineValues(op)->valid;
+  int valid =
+      (Py_TYPE(op)->tp_flags & Py_TPFLAGS_INLINE_VALUES) && _PyObject_InlineValues(op)->valid;
   *dict = valid ? NULL : managed_dict(op);
 #else
   *dict = managed_dict(op);
