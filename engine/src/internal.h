@@ -37,8 +37,10 @@ int og__fail(int code, const char *fmt, ...)
 
 /* Loops over columns that vectorize run twice as wide with AVX2 (the unsigned compares and
    minimums of SSE2 take several instructions each): a function marked so is compiled for both
-   and the loader picks one (GCC's target_clones, an ifunc: glibc on x86-64 only). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+   and the loader picks one (GCC's target_clones, an ifunc: glibc on x86-64 only). Not under
+   ThreadSanitizer, whose instrumented chooser would run before its runtime starts. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(__SANITIZE_THREAD__)
 #define OG_CLONES_AVX2 __attribute__((target_clones("avx2", "default")))
 #else
 #define OG_CLONES_AVX2
