@@ -3,7 +3,8 @@
 #   scripts/test.sh            all stages
 #   OG_STAGES="bazel asan" scripts/test.sh   only some stages
 # Stages: bazel (all Bazel tests), asan, ubsan (engine, snapshot, FFI and CLI tests under each), valgrind
-# (engine, snapshot and libffi tests), python (pip install . + pytest + objgraph's own test suite),
+# and tsan (engine, snapshot and libffi tests; TSan for the builder's and the loader's helper threads),
+# python (pip install . + pytest + objgraph's own test suite),
 # pydebug (the pytest suite under Debian's python3-dbg, with sys.gettotalrefcount() leak checks),
 # pyothers (the pytest suite under every other CPython 3.9+ found: pyenv, python3.X on PATH),
 # protobuf (snapshots read by the official Python protobuf runtime), fuzz (a one-minute libFuzzer run of
@@ -14,7 +15,7 @@ bash scripts/setup.sh
 
 BAZEL=(bazel)
 [ -n "${OG_BAZEL_OUTPUT_BASE:-}" ] && BAZEL+=(--output_base="$OG_BAZEL_OUTPUT_BASE")
-STAGES=${OG_STAGES:-"bazel asan ubsan valgrind python pydebug pyothers protobuf fuzz"}
+STAGES=${OG_STAGES:-"bazel asan ubsan valgrind tsan python pydebug pyothers protobuf fuzz"}
 passed=0; failed=0; failures=()
 
 stage() { # name, command...
@@ -24,17 +25,18 @@ stage() { # name, command...
   else failed=$((failed + 1)); failures+=("$name"); echo "=== $name: FAILED"; fi
 }
 
-# The C tests: every test there but the Python-driven ones (valgrind would run CPython itself).
+# The C tests: every test there but the Python-driven ones (valgrind would run CPython itself, and
+# TSan cannot watch a process whose executable it did not build).
 sanitizer_tests() {
   local set='//tests/engine/... + //tests/snapshot/... + //tests/ffi:ffi_test + //tests/headers/...'
-  [ "$1" != valgrind ] && set="$set + //tests/ffi/... + //tests/cli/..."
+  [ "$1" != valgrind ] && [ "$1" != tsan ] && set="$set + //tests/ffi/... + //tests/cli/..."
   "${BAZEL[@]}" query "tests($set)" 2>/dev/null
 }
 
 for s in $STAGES; do
   case $s in
     bazel) stage "bazel test //..." "${BAZEL[@]}" test //... ;;
-    asan|ubsan|valgrind)
+    asan|ubsan|valgrind|tsan)
       stage "C tests --config=$s" "${BAZEL[@]}" test --config="$s" $(sanitizer_tests "$s") ;;
     python)
       if [ -x tests/python/run.sh ]; then stage "python" bash tests/python/run.sh
