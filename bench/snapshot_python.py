@@ -29,6 +29,7 @@ Not a test: nothing here asserts a time.
 import argparse
 import ctypes
 import gc
+import math
 import os
 import shlex
 import subprocess
@@ -142,7 +143,7 @@ def main():
     print("%-34s %8.3f s  (%.2fx capture)" % ("load", t_load, t_load / t_cap))
     fastest = min([r[2] for r in rounds] + p_first)
     quiet = [r for r in rounds if r[2] <= fastest * 1.1]
-    if fastest != fastest:  # NaN: no probe
+    if math.isnan(fastest):  # no probe
         print("%-34s  skipped (no C compiler)" % "core probe")
     else:
         line = "best; %d of %d rounds quiet, every probe within 10%% of it" % (len(quiet),

@@ -8,6 +8,16 @@
   (sizeof(og_id) + sizeof(og_type) + sizeof(uint32_t) + sizeof(uint32_t) + sizeof(og_str) + \
    sizeof(uint16_t))
 
+/* The columns in that order, for the loops that treat them alike. */
+#define NCOLS 6
+static const size_t col_width[NCOLS] = {sizeof(og_id),    sizeof(og_type), sizeof(uint32_t),
+                                        sizeof(uint32_t), sizeof(og_str),  sizeof(uint16_t)};
+
+static void columns(void *col[NCOLS], const og_nodes *n) {
+  col[0] = n->id, col[1] = n->type, col[2] = n->size;
+  col[3] = n->refcount, col[4] = n->label, col[5] = n->flags;
+}
+
 static void carve(og_nodes *n, void *block, size_t cap) {
   char *p = block;
   n->block = block;
@@ -34,14 +44,10 @@ static int relayout(og_nodes *n, const og_allocator *a, size_t ncap) {
   og_nodes moved = *n;
   carve(&moved, block, ncap);
   size_t keep = n->count < ncap ? n->count : ncap;
-  if (keep) {
-    memcpy(moved.id, n->id, keep * sizeof(og_id));
-    memcpy(moved.type, n->type, keep * sizeof(og_type));
-    memcpy(moved.size, n->size, keep * sizeof(uint32_t));
-    memcpy(moved.refcount, n->refcount, keep * sizeof(uint32_t));
-    memcpy(moved.label, n->label, keep * sizeof(og_str));
-    memcpy(moved.flags, n->flags, keep * sizeof(uint16_t));
-  }
+  void *from[NCOLS], *to[NCOLS];
+  columns(from, n);
+  columns(to, &moved);
+  for (int k = 0; keep && k < NCOLS; k++) memcpy(to[k], from[k], keep * col_width[k]);
   og__free(a, n->block, (size_t)n->cap * NODE_BYTES);
   moved.cap = (og_index)ncap;
   if (!ncap) carve(&moved, NULL, 0), moved.id = NULL;
@@ -65,14 +71,13 @@ int og__nodes_grow(og_nodes *n, const og_allocator *a, size_t need) {
 static void slide(og_nodes *n, size_t to) {
   og_nodes dst = *n;
   carve(&dst, n->block, to);
-  void *from_col[] = {n->type, n->size, n->refcount, n->label, n->flags};
-  void *to_col[] = {dst.type, dst.size, dst.refcount, dst.label, dst.flags};
-  size_t width[] = {sizeof(og_type), sizeof(uint32_t), sizeof(uint32_t), sizeof(og_str),
-                    sizeof(uint16_t)};
+  void *from_col[NCOLS], *to_col[NCOLS];
+  columns(from_col, n);
+  columns(to_col, &dst);
   bool down = to < n->cap;
-  for (int k = 0; k < 5; k++) {
-    int c = down ? k : 4 - k;
-    memmove(to_col[c], from_col[c], (size_t)n->count * width[c]);
+  for (int k = 1; k < NCOLS; k++) { /* the id column, first, stays where it is */
+    int c = down ? k : NCOLS - k;
+    memmove(to_col[c], from_col[c], (size_t)n->count * col_width[c]);
   }
   dst.cap = (og_index)to;
   *n = dst;
@@ -87,12 +92,11 @@ int og__nodes_reserve(og_nodes *n, const og_allocator *a, size_t need) {
 
 /* The pages past count in every column go back to the kernel; false when they cannot. */
 static bool release_tails(og_nodes *n, const og_allocator *a) {
-  void *col[] = {n->id, n->type, n->size, n->refcount, n->label, n->flags};
-  size_t width[] = {sizeof(og_id),    sizeof(og_type), sizeof(uint32_t),
-                    sizeof(uint32_t), sizeof(og_str),  sizeof(uint16_t)};
-  for (int k = 0; k < 6; k++)
-    if (!og__release(a, (char *)col[k] + (size_t)n->count * width[k],
-                     (size_t)(n->cap - n->count) * width[k]))
+  void *col[NCOLS];
+  columns(col, n);
+  for (int k = 0; k < NCOLS; k++)
+    if (!og__release(a, (char *)col[k] + (size_t)n->count * col_width[k],
+                     (size_t)(n->cap - n->count) * col_width[k]))
       return false; /* the first call tells for all: same allocator, same system */
   return true;
 }
