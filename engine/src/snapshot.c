@@ -1476,7 +1476,8 @@ static bool wire_dest(decoder *d) {
                        .nodes = h->node_count,
                        .edges = h->edge_count,
                        .types = (uint32_t)h->type_count,
-                       .strings = (uint32_t)h->string_count};
+                       .strings = (uint32_t)h->string_count,
+                       .simd = og__wire_simd_supported()};
   return true;
 }
 

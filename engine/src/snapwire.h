@@ -44,7 +44,11 @@ typedef struct og__wire_dest {
   uint32_t *emeta;
   uint64_t nodes, edges;
   uint32_t types, strings;
+  bool simd; /* decode with AVX-512: only where og__wire_simd_supported() */
 } og__wire_dest;
+
+/* Whether this CPU (and its kernel) runs the AVX-512 VBMI2 decoder: false elsewhere. */
+bool og__wire_simd_supported(void);
 
 /* Which kind of Record body[0..len) is; for NODES and EDGES, *c gets its fields. */
 int og__wire_scan(og__wire_chunk *c, const uint8_t *body, size_t len);

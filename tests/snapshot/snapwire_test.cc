@@ -2,6 +2,10 @@
 // every encoding protobuf allows, varints of every length, faults named alike.
 #include "tests/snapshot/snapshot_helpers.h"
 
+extern "C" {
+#include "snapwire.h"
+}
+
 namespace {
 
 using namespace ogtest;
@@ -810,6 +814,142 @@ TEST(SnapshotHandDecoder, BigGraphThreaded) {
     ExpectDecodesTo(g, odd, where + ", an edge chunk rewritten", {all, all + 3}, &bytes, o);
   }
   og_graph_free(g);
+}
+
+
+// ---- the AVX-512 varint decoder against the plain one -------------------------------------------
+
+// Columns of a chunk written straight as og__wire_decode reads them, with varints of every length
+// from 1 to 10 bytes (values of up to 64 bits, some written longer than needed), so that the
+// sixteen-at-a-time decoder meets varints that end past its 64 bytes, ones of 5 bytes or more
+// among short ones, a column's last 63 bytes, and values out of range.
+struct RawChunk {
+  og__wire_chunk c{};
+  std::vector<std::string> cols;
+};
+
+// A varint of value v in exactly len bytes (len at least its minimal length, at most 10).
+std::string VarintOfLength(uint64_t v, int len) {
+  std::string s;
+  for (int k = 0; k < len; k++) {
+    uint8_t b = (uint8_t)(v & 0x7F);
+    v >>= 7;
+    s.push_back((char)(k + 1 < len ? b | 0x80 : b));
+  }
+  return s;
+}
+
+int MinLength(uint64_t v) {
+  int n = 1;
+  while (v >>= 7) n++;
+  return n;
+}
+
+// Values for column `col` of a node (edges: false) chunk: small ones mostly, the range's bounds,
+// and one value out of range per column when spoil.
+std::string RandomColumn(std::mt19937_64 &rng, bool nodes, int col, size_t n, bool spoil,
+                         uint32_t range) {
+  std::string s;
+  size_t bad = spoil ? rng() % n : SIZE_MAX;
+  uint64_t target = 0; // edges: a walk over nodes 0..range-1
+  for (size_t i = 0; i < n; i++) {
+    uint64_t v;
+    const int bits = (int)(rng() % 4 == 0 ? rng() % 64 : rng() % 22);
+    const uint64_t any = rng() >> (63 - bits) >> 1; // up to `bits` bits
+    const bool delta = col == 0; // ids and targets are zigzag deltas
+    if (delta && nodes) {
+      v = any;
+    } else if (delta) {
+      const uint64_t next = rng() % 2 ? rng() % range : (target + rng() % 3) % range;
+      const int64_t step = (int64_t)(next - target);
+      v = step < 0 ? 2 * (uint64_t)(-step) - 1 : 2 * (uint64_t)step; // zigzag
+      target = next;
+    }
+    else if (nodes && col == 3) v = any & 0xFFFF;                            // flags
+    else if (!nodes && col == 1) v = any & 15;                              // kinds
+    else v = any % range;
+    if (i == bad) v = (uint64_t)range + (rng() % 2 ? 0 : UINT32_MAX);
+    const int len = MinLength(v) + (rng() % 8 == 0 ? (int)(rng() % (11 - MinLength(v))) : 0);
+    s += VarintOfLength(v, len);
+  }
+  return s;
+}
+
+RawChunk RandomChunk(std::mt19937_64 &rng, bool nodes, size_t n, int spoil_col, uint32_t range) {
+  RawChunk r;
+  const int ncols = nodes ? 7 : 3;
+  for (int col = 0; col < ncols; col++)
+    r.cols.push_back(RandomColumn(rng, nodes, col, n, col == spoil_col, range));
+  r.c.what = nodes ? OG__WIRE_NODES : OG__WIRE_EDGES;
+  r.c.first = 0;
+  r.c.count = (uint32_t)n;
+  for (int col = 0; col < ncols; col++) {
+    r.c.col[col] = (const uint8_t *)r.cols[col].data();
+    r.c.len[col] = r.cols[col].size();
+  }
+  return r;
+}
+
+// Destination columns for up to n nodes and edges, filled with a pattern; values (targets too)
+// up to range.
+struct Dest {
+  std::vector<og_id> id;
+  std::vector<og_type> type;
+  std::vector<uint32_t> size, refcount, deg, emeta;
+  std::vector<uint16_t> flags;
+  std::vector<og_str> label;
+  std::vector<og_index> edst;
+  og__wire_dest d{};
+  Dest(size_t n, uint32_t range, bool simd)
+      : id(n, 7), type(n, 7), size(n, 7), refcount(n, 7), deg(n, 7), emeta(n, 7), flags(n, 7),
+        label(n, 7), edst(n, 7) {
+    d.alloc = og_allocator_default();
+    d.id = id.data(), d.type = type.data(), d.size = size.data(), d.refcount = refcount.data();
+    d.deg = deg.data(), d.flags = flags.data(), d.label = label.data(), d.edst = edst.data();
+    d.emeta = emeta.data();
+    d.nodes = d.edges = d.types = d.strings = range; // rows written: the chunk's, below n
+    d.simd = simd;
+  }
+  bool operator==(const Dest &o) const {
+    return id == o.id && type == o.type && size == o.size && refcount == o.refcount &&
+           deg == o.deg && emeta == o.emeta && flags == o.flags && label == o.label &&
+           edst == o.edst;
+  }
+};
+
+TEST(SnapshotHandDecoder, SimdDecodesAsPlain) {
+  if (!og__wire_simd_supported()) GTEST_SKIP() << "this CPU has no AVX-512 VBMI2";
+  std::mt19937_64 rng(20261201);
+  const size_t kMax = 700; // past two blocks of 256 varints
+  const uint32_t kRange = 1u << 21;
+  int decoded = 0, declined = 0;
+  for (int round = 0; round < 3000; round++) {
+    const bool nodes = round % 2;
+    const size_t n = round % 5 == 0 ? 1 + rng() % 40 : 1 + rng() % kMax;
+    const int spoil = rng() % 4 == 0 ? (int)(rng() % (nodes ? 7 : 3)) : -1;
+    RawChunk r = RandomChunk(rng, nodes, n, spoil, kRange);
+    if (round % 7 == 3) { // a column cut short, or a varint running off its end
+      std::string &col = r.cols[rng() % r.cols.size()];
+      col.resize(col.size() - 1 - rng() % std::min<size_t>(col.size(), 3));
+      if (!col.empty() && rng() % 2) col.back() = (char)(col.back() | 0x80);
+      for (size_t k = 0; k < r.cols.size(); k++) r.c.len[k] = r.cols[k].size();
+    }
+    Dest plain(kMax, kRange, false), simd(kMax, kRange, true);
+    uint64_t sum_plain = 1, sum_simd = 2;
+    const bool ok_plain = og__wire_decode(&sum_plain, &plain.d, &r.c);
+    const bool ok_simd = og__wire_decode(&sum_simd, &simd.d, &r.c);
+    ASSERT_EQ(ok_plain, ok_simd) << "round " << round;
+    if (!ok_plain) {
+      declined++;
+      continue; // the rows may then hold anything
+    }
+    decoded++;
+    EXPECT_EQ(sum_plain, sum_simd) << "round " << round;
+    ASSERT_TRUE(plain == simd) << "round " << round << ": columns differ";
+  }
+  // both outcomes were met often
+  EXPECT_GT(decoded, 1000);
+  EXPECT_GT(declined, 500);
 }
 
 }  // namespace
