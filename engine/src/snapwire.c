@@ -472,7 +472,7 @@ OG_TARGET_VBMI2 static bool decode_simd(uint64_t *deg_sum, const og__wire_dest *
 
 bool og__wire_simd_supported(void) {
 #if OG_WIRE_SIMD
-  __builtin_cpu_init(); /* idempotent; reads what the CPU and the kernel (saved AVX-512 state) allow */
+  __builtin_cpu_init(); /* for a load from a constructor run before libgcc's own has */
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi") &&
          __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("bmi") &&
