@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Rewrite a snapshot's node and edge chunks in another encoding protobuf allows, for seeds that
-take the reader's protobuf-c path for chunks (the engine's own decoder takes only the canonical one).
+take the reader's protobuf-c path for chunks (the engine's own decoder takes only the canonical one),
+or that give the engine's decoder varints of every length.
 
-    fuzz/recode_chunks.py unpacked|reversed IN OUT
+    fuzz/recode_chunks.py unpacked|reversed|stretched IN OUT
 
 unpacked: every packed column written as one field per value; reversed: the chunk's fields in
-reverse order. The trailer's record count stays, its CRC-32 is recomputed. Standard library only.
+reverse order; stretched: every varint of a packed column written in 1 to 10 bytes (its minimal
+length or more, turning with its position), which the engine's decoder still takes. The trailer's
+record count stays, its CRC-32 is recomputed. Standard library only.
 """
 import sys
 import zlib
@@ -32,6 +35,15 @@ def put_varint(v):
         v >>= 7
     out.append(v)
     return bytes(out)
+
+
+def put_stretched(v, length):
+    """v as a varint of exactly max(length, its minimal length) bytes."""
+    raw = bytearray(put_varint(v))
+    while len(raw) < length:
+        raw[-1] |= 0x80
+        raw.append(0)
+    return bytes(raw)
 
 
 def fields(msg):
@@ -68,10 +80,16 @@ def recode(chunk, how):
             out.append((num, wt, raw))
             continue
         n, i = varint(raw, 0)
+        col = bytearray()
         while i < len(raw):
-            _, j = varint(raw, i)
-            out.append((num, 0, raw[i:j]))
+            v, j = varint(raw, i)
+            if how == "stretched":
+                col += put_stretched(v, (len(col) + j) % 10 + 1)
+            else:
+                out.append((num, 0, raw[i:j]))
             i = j
+        if how == "stretched":
+            out.append((num, 2, put_varint(len(col)) + bytes(col)))
     return encode(out)
 
 

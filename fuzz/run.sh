@@ -6,10 +6,11 @@
 # A longer run, on all cores, keeping what it finds in fuzz/build/corpus:
 #   fuzz/run.sh 0 && fuzz/build/snapshot_fuzz -max_total_time=3600 -jobs=$(nproc) \
 #       -workers=$(nproc) -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
-#       -artifact_prefix=fuzz/build/ fuzz/build/corpus fuzz/corpus
+#       -artifact_prefix=fuzz/build/ fuzz/build/corpus fuzz/corpus fuzz/regressions
 # (SECONDS = 0 only builds.) A crash leaves fuzz/build/crash-* and exits non-zero; reproduce it
 # with `fuzz/build/snapshot_fuzz fuzz/build/crash-...`. The seed corpus fuzz/corpus/ holds tiny
-# valid snapshots and edge cases; regenerate it with fuzz/make_corpus.sh.
+# valid snapshots and edge cases; regenerate it with fuzz/make_corpus.sh. fuzz/regressions/ keeps
+# inputs that once failed (named for what they hold), run as seeds too.
 set -eu
 SECONDS_TO_RUN=${1:-60}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,4 +30,4 @@ echo "built $BUILD/snapshot_fuzz"
 
 exec "$BUILD/snapshot_fuzz" -max_total_time="$SECONDS_TO_RUN" -max_len=65536 \
     -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$BUILD/" \
-    "$BUILD/corpus" "$ROOT/fuzz/corpus"
+    "$BUILD/corpus" "$ROOT/fuzz/corpus" "$ROOT/fuzz/regressions"

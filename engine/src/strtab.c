@@ -240,7 +240,7 @@ int og__strtab_store_run(og_strtab *t, const og_allocator *a, const char *data,
     t->ptr[t->count + i] = copy;
     t->len[t->count + i] = len;
     copy += (size_t)len + 1;
-    data += len;
+    if (len) data += len; /* data is NULL when every string is empty: NULL + 0 is undefined */
   }
   t->count += (uint32_t)n;
   return OG_OK;
