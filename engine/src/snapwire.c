@@ -154,26 +154,21 @@ OG_TARGET_VBMI2 static inline size_t simd16(const uint8_t *p, void *out, bool wi
   return k;
 }
 
+/* Value i of a block of 64-bit (wide) or 32-bit values. */
+static void *slot(void *v, size_t i, bool wide) {
+  return (char *)v + i * (wide ? sizeof(uint64_t) : sizeof(uint32_t));
+}
+
 /* next_values, sixteen varints at a time while 64 bytes of the column are left. */
 OG_TARGET_VBMI2 static inline bool next_values_simd(cursor *c, void *v, size_t n, bool wide) {
-  const uint8_t *p = c->p, *end = c->end;
-  uint64_t *v64 = v;
-  uint32_t *v32 = v;
   size_t i = 0, used;
-  while (i < n && end - p >= 64) {
-    size_t k = simd16(p, wide ? (void *)(v64 + i) : (void *)(v32 + i), wide, n - i, &used);
-    if (k) {
-      i += k;
-      p += used;
-      continue;
-    }
-    uint64_t x; /* a varint of 5 bytes or more */
-    if (!(p = varint(p, end, &x)) || (!wide && x > UINT32_MAX)) return false;
-    if (wide) v64[i++] = x;
-    else v32[i++] = (uint32_t)x;
+  while (i < n && c->end - c->p >= 64) {
+    size_t k = simd16(c->p, slot(v, i, wide), wide, n - i, &used);
+    if (k) c->p += used, i += k;
+    else if (next_values(c, slot(v, i, wide), 1, wide)) i++; /* a varint of 5 bytes or more */
+    else return false;
   }
-  c->p = p;
-  return next_values(c, wide ? (void *)(v64 + i) : (void *)(v32 + i), n - i, wide);
+  return next_values(c, slot(v, i, wide), n - i, wide);
 }
 #else
 #define next_values_simd next_values

@@ -828,23 +828,6 @@ struct RawChunk {
   std::vector<std::string> cols;
 };
 
-// A varint of value v in exactly len bytes (len at least its minimal length, at most 10).
-std::string VarintOfLength(uint64_t v, int len) {
-  std::string s;
-  for (int k = 0; k < len; k++) {
-    uint8_t b = (uint8_t)(v & 0x7F);
-    v >>= 7;
-    s.push_back((char)(k + 1 < len ? b | 0x80 : b));
-  }
-  return s;
-}
-
-int MinLength(uint64_t v) {
-  int n = 1;
-  while (v >>= 7) n++;
-  return n;
-}
-
 // Values for column `col` of a node (edges: false) chunk: small ones mostly, the range's bounds,
 // and one value out of range per column when spoil.
 std::string RandomColumn(std::mt19937_64 &rng, bool nodes, int col, size_t n, bool spoil,
@@ -869,8 +852,8 @@ std::string RandomColumn(std::mt19937_64 &rng, bool nodes, int col, size_t n, bo
     else if (!nodes && col == 1) v = any & 15;                              // kinds
     else v = any % range;
     if (i == bad) v = (uint64_t)range + (rng() % 2 ? 0 : UINT32_MAX);
-    const int len = MinLength(v) + (rng() % 8 == 0 ? (int)(rng() % (11 - MinLength(v))) : 0);
-    s += VarintOfLength(v, len);
+    const std::string minimal = Varint(v);
+    s += rng() % 8 == 0 ? Stretch(minimal, minimal.size() + rng() % (11 - minimal.size())) : minimal;
   }
   return s;
 }
